@@ -1,0 +1,131 @@
+package dev.nersuite.ner.inference;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A model bundle read into memory and checked against the contract in {@code docs/model-bundle.md}:
+ * metadata valid, {@code model.onnx} matching its recorded SHA-256. Immutable and thread-safe (the
+ * byte arrays are never handed out for writing).
+ *
+ * @param source where it was read from, for logs and errors
+ * @param metadata the validated {@code ner-model.json}
+ * @param onnx the bytes of {@code model.onnx}
+ * @param tokenizerJson the bytes of {@code tokenizer.json}
+ */
+public record ModelBundle(
+    String source, ModelMetadata metadata, byte[] onnx, byte[] tokenizerJson) {
+  /** Classpath folder of the default bundle embedded in the application. */
+  public static final String EMBEDDED_FOLDER = "ner-model";
+
+  static final String MODEL_FILE = "model.onnx";
+  static final String TOKENIZER_FILE = "tokenizer.json";
+  static final String METADATA_FILE = "ner-model.json";
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Reads a bundle directory. */
+  public static ModelBundle fromDirectory(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      throw new ModelBundleException("model bundle directory not found: " + directory);
+    }
+    return create(
+        directory.toString(),
+        readFile(directory.resolve(METADATA_FILE)),
+        readFile(directory.resolve(MODEL_FILE)),
+        readFile(directory.resolve(TOKENIZER_FILE)));
+  }
+
+  /** Reads a bundle from a classpath folder, e.g. {@link #EMBEDDED_FOLDER}. */
+  public static ModelBundle fromClasspath(String folder) {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    return create(
+        "classpath:" + folder,
+        readResource(loader, folder + "/" + METADATA_FILE),
+        readResource(loader, folder + "/" + MODEL_FILE),
+        readResource(loader, folder + "/" + TOKENIZER_FILE));
+  }
+
+  private static ModelBundle create(
+      String source, byte[] metadataJson, byte[] onnx, byte[] tokenizerJson) {
+    ModelMetadata metadata;
+    try {
+      metadata = MAPPER.readValue(metadataJson, ModelMetadata.class);
+    } catch (IOException e) {
+      throw new ModelBundleException(
+          source + ": ner-model.json is not valid: " + e.getMessage(), e);
+    }
+    try {
+      metadata.validate();
+    } catch (ModelBundleException e) {
+      throw new ModelBundleException(source + ": " + e.getMessage(), e);
+    }
+    if (metadata.modelSha256() != null) {
+      String actual = sha256(onnx);
+      if (!actual.equalsIgnoreCase(metadata.modelSha256())) {
+        throw new ModelBundleException(
+            source
+                + ": model.onnx fails its integrity check: sha256 "
+                + actual
+                + ", ner-model.json says "
+                + metadata.modelSha256());
+      }
+    }
+    return new ModelBundle(source, metadata, onnx, tokenizerJson);
+  }
+
+  /**
+   * Opens the bundle for inference.
+   *
+   * @param intraOpThreads ONNX Runtime intra-op threads
+   * @param maxBatchWindows most rows in one ONNX Runtime call
+   */
+  public EntityRecognizer open(int intraOpThreads, int maxBatchWindows) {
+    WordPieceTokenizer tokenizer = WordPieceTokenizer.load(tokenizerJson, metadata.nfkc());
+    try {
+      EmissionModel model = EmissionModel.load(onnx, metadata.labels().size(), intraOpThreads);
+      return new EntityRecognizer(metadata, tokenizer, model, maxBatchWindows);
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+
+  private static byte[] readFile(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new ModelBundleException("model bundle file missing: " + file, e);
+    } catch (IOException e) {
+      throw new ModelBundleException("model bundle file unreadable: " + file, e);
+    }
+  }
+
+  private static byte[] readResource(ClassLoader loader, String name) {
+    try (InputStream in = loader.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new ModelBundleException("embedded model bundle file missing: classpath:" + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new ModelBundleException("embedded model bundle file unreadable: " + name, e);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.nersuite.ner.rest;
+
+import dev.nersuite.ner.service.InvalidRequestException;
+import dev.nersuite.ner.service.NerService;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Named-entity recognition endpoints. Thread-safe (stateless). */
+@Path("/api/v1/ner")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "ner")
+public class NerResource {
+  @Inject NerService service;
+
+  @POST
+  @Operation(summary = "Find PER/LOC/ORG mentions in one text; offsets are code points")
+  public Uni<NerResponse> recognize(NerRequest request) {
+    if (request == null) {
+      throw new InvalidRequestException(
+          400, "MISSING_BODY", "a JSON body {\"text\": ...} is required");
+    }
+    String model = service.recognizer().metadata().name();
+    return service.recognize(request.text()).map(entities -> new NerResponse(model, entities));
+  }
+
+  @POST
+  @Path("/batch")
+  @Operation(summary = "Find mentions in each of several texts; results in input order")
+  public Uni<BatchResponse> recognizeBatch(BatchRequest request) {
+    if (request == null) {
+      throw new InvalidRequestException(
+          400, "MISSING_BODY", "a JSON body {\"texts\": [...]} is required");
+    }
+    String model = service.recognizer().metadata().name();
+    return service
+        .recognizeBatch(request.texts())
+        .map(
+            results ->
+                new BatchResponse(model, results.stream().map(BatchResponse.Result::new).toList()));
+  }
+}
