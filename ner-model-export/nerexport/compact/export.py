@@ -1,0 +1,185 @@
+"""Turns a trained compact model into a bundle: ONNX graph, checks, ner-model.json figures, golden file.
+
+Also a command to re-export a saved checkpoint (e.g. an intermediate epoch) without training:
+
+    /usr/bin/python3 -m nerexport.compact.export --checkpoint /tmp/compact-train/epoch1.pt \
+        --data ../../shared/data --out <bundle_dir> [--golden <golden.json>]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+
+from nerexport import bundle as B
+from nerexport.compact import data as D
+from nerexport.compact.model import CompactTagger
+from nerexport.compact.onnx_graph import build_onnx, run_graph
+from nerexport.tokenization import BertWordPieceTokenizer, pad_rows
+
+NAME = "raner-compact-zh"
+VERSION = "1.0.0"
+BUNDLE_NAME = "ner-model"  # the classpath folder of ner-api's embedded default
+
+GOLDEN_TEXTS = [
+    "国务院总理李克强昨天在北京人民大会堂会见了微软公司总裁。",
+    "中国人民银行行长周小川表示，上海将建成国际金融中心。",
+    "张三和李四去了杭州西湖，还参观了浙江大学。",
+    "2008年北京奥运会由国际奥林匹克委员会主办，NBA球星科比也来了。",
+    "ＩＢＭ公司在纽约发布了新产品，售价１２００美元。",
+    "联合国秘书长安南今天抵达日内瓦。",
+    "今天天气很好。",
+]
+
+
+def torch_runner(model: CompactTagger):
+    def run(ids, mask):
+        with torch.no_grad():
+            return model(torch.as_tensor(np.asarray(ids), dtype=torch.long),
+                         torch.as_tensor(np.asarray(mask), dtype=torch.long)).numpy()
+    return run
+
+
+def check_graph(model: CompactTagger, model_bytes: bytes, rows) -> dict:
+    """Padding invariance of PyTorch and of the graph (NumPy evaluator), and their equality on a padded
+    batch. Raises BundleError on failure; returns the largest differences."""
+    run_torch = torch_runner(model)
+
+    def run_onnx(ids, mask):
+        return run_graph(model_bytes, ids, mask)
+
+    torch_pad = B.check_padding_invariance(run_torch, rows, pad_id=0)
+    graph_pad = B.check_padding_invariance(run_onnx, rows, pad_id=0)
+    ids, mask = pad_rows(rows, 0, max(len(r) for r in rows) + 3)
+    ids, mask = np.asarray(ids, dtype=np.int64), np.asarray(mask, dtype=np.int64)
+    a, b = run_torch(ids, mask), run_onnx(ids, mask)
+    equal = max(B.compare_emissions(a[i, : len(r)], b[i, : len(r)]) for i, r in enumerate(rows))
+    return {"padding_torch": torch_pad, "padding_graph": graph_pad, "torch_vs_graph": equal}
+
+
+def export_bundle(result: dict, args, command: str) -> dict:
+    """Writes the bundle (and golden file when ``args.golden``) for a ``train`` result."""
+    from nerexport.compact import train as T
+
+    model: CompactTagger = result["model"].eval()
+    tokenizer: BertWordPieceTokenizer = result["tokenizer"]
+    model_bytes = build_onnx(model, NAME)
+    sample = [r.input_ids for r in D.to_rows(tokenizer, GOLDEN_TEXTS[0], [], 510)[:1]]
+    sample += [r.input_ids for r in D.to_rows(tokenizer, GOLDEN_TEXTS[6], [], 510)[:1]]
+    sample += [r.input_ids for r in D.to_rows(tokenizer, GOLDEN_TEXTS[3], [], 510)[:1]]
+    checks = check_graph(model, model_bytes, sample)
+    T.log(f"graph checks: {checks}")
+
+    dev_texts = [t for t, _ in result["dev"]][: args.latency_sentences]
+    latency = T.latency_ms(model, tokenizer, dev_texts)
+    T.log(f"single-sentence latency (PyTorch CPU, {latency['threads']} thread(s)): {latency}")
+    parameters = sum(p.numel() for p in model.parameters())
+    start, end, trans = model.crf_params()
+    meta = {
+        "name": NAME,
+        "version": VERSION,
+        "description": (
+            "Compact Chinese NER (PER/LOC/ORG) trained by ner-model-export's compact recipe: character "
+            "BiGRU-CRF over the bert-base-chinese word-piece vocabulary with hashed character-bigram "
+            "embeddings, initialised from Baidu LAC-small. Not the RaNER weights."
+        ),
+        "architecture": "bigru-crf",
+        "labels": list(D.LABELS),
+        "scheme": "BIOES",
+        "crf": B.crf_to_json(start, end, trans),
+        "maxWordPieces": 512,
+        "normalization": "NFKC",
+        "provenance": {
+            "recipe": command,
+            "module": "ner-model-export/nerexport/compact",
+            "seed": args.seed,
+            "data": {
+                "train": f"MSRA NER train minus its last {args.dev_size} sentences"
+                + (f" + {', '.join(args.extra)}" if args.extra else ""),
+                "train_sentences": result["train_sentences"],
+                "train_rows": result["train_rows"],
+                "dev": f"the last {args.dev_size} sentences of MSRA NER train (shared/data/msra/train.bio.tsv)",
+            },
+            "vocabulary": "bert-base-chinese vocab.txt (21,128 tokens), lowercase",
+            "initialisation": (
+                "Baidu LAC-small from Debian python3-jieba 0.42.1 (Apache-2.0): character embeddings re-indexed "
+                "to the BERT vocabulary and both BiGRU layers (exact, ONNX GRU linear_before_reset=0)"
+                if result["lac_dir"] is not None else "random"
+            ),
+            "model": dict(model.config, parameters=parameters),
+            "training": {
+                "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": "Adam",
+                "lr": args.lr, "schedule": {"linear": "linear warm-up, then linear decay to 5%",
+                                             "halve": "linear warm-up, then halved after every epoch"}[args.schedule], "clip_grad_norm": 5.0,
+                "weights": result["chosen"], "threads": args.threads,
+                "seconds": round(result["train_seconds"]), "history": result["history"],
+            },
+            "tools": {"python": platform.python_version(), "torch": torch.__version__,
+                      "onnx": onnx.__version__, "numpy": np.__version__, "opset": 13},
+        },
+        "evaluation": {
+            "split": f"dev: last {args.dev_size} sentences of MSRA NER train",
+            "metric": "strict span micro P/R/F1 (type, start, end in code points), ner-api's decoding",
+            "scores": result["scores"],
+            "parameters": parameters,
+            "model_onnx_bytes": len(model_bytes),
+            "latency_single_sentence_pytorch_cpu": latency,
+            "graph_checks": checks,
+        },
+    }
+    written = B.write_bundle(args.out, model_bytes, result["vocab_path"], True, meta)
+    T.log(f"bundle written to {args.out} (model.onnx {len(model_bytes)} bytes, sha256 {written['modelSha256']})")
+    if args.golden:
+        run = torch_runner(model)
+        cases = [B.golden_case(text, tokenizer, run, written) for text in GOLDEN_TEXTS]
+        B.write_golden(args.golden, BUNDLE_NAME, cases)
+        T.log(f"golden file written to {args.golden}: {sum(len(c['entities']) for c in cases)} entities")
+    return written
+
+
+def load_checkpoint(path) -> CompactTagger:
+    saved = torch.load(path, map_location="cpu")
+    model = CompactTagger(**saved["config"])
+    model.load_state_dict(saved["state"])
+    return model.eval(), saved
+
+
+def main(argv=None) -> int:
+    from nerexport.compact import train as T
+
+    p = argparse.ArgumentParser(prog="python -m nerexport.compact.export", description=__doc__.split("\n\n")[0])
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--data", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--golden")
+    a = p.parse_args(argv)
+    model, saved = load_checkpoint(a.checkpoint)
+    args = T.parse_args(["--data", a.data, "--out", a.out] + (["--golden", a.golden] if a.golden else []))
+    for key, value in saved["args"].items():
+        if key not in ("data", "out", "golden"):
+            setattr(args, key, value)
+    torch.set_num_threads(args.threads)
+    tokenizer = BertWordPieceTokenizer(Path(a.data) / "bert-base-chinese" / "vocab.txt", lowercase=True)
+    train_sentences, dev = D.load_corpora(a.data, args.dev_size, args.extra)
+    scores = T.evaluate(model, tokenizer, dev)
+    T.log(f"dev {T.format_scores(scores)}")
+    result = {"model": model, "tokenizer": tokenizer, "vocab_path": Path(a.data) / "bert-base-chinese" / "vocab.txt",
+              "dev": dev, "scores": scores, "history": [], "train_seconds": 0,
+              "chosen": f"checkpoint {Path(a.checkpoint).name} (epoch {saved.get('epoch', '?')} of {args.epochs})",
+              "train_sentences": len(train_sentences), "train_rows": 0,
+              "lac_dir": None if args.no_lac else "LAC"}
+    command = "python -m nerexport.compact.train " + " ".join(
+        f"--{k.replace('_', '-')} {v}" for k, v in saved["args"].items() if k in ("data", "seed", "epochs"))
+    export_bundle(result, args, command + f" (intermediate export of {Path(a.checkpoint).name})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

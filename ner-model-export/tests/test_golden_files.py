@@ -1,0 +1,36 @@
+"""The golden files committed for ner-api's Java replay test are consistent and up to date."""
+
+import json
+
+import numpy as np
+
+from nerexport.bundle import replay_golden
+from nerexport.raner.golden_fixture import DEFAULT_OUT, generate
+
+REGENERATE = "regenerate them with: cd ner-model-export && /usr/bin/python3 -m nerexport.raner.golden_fixture"
+
+
+def test_committed_golden_files_replay_through_the_committed_graph():
+    golden = DEFAULT_OUT / "golden.json"
+    assert golden.is_file(), f"{golden} is missing; {REGENERATE}"
+    assert replay_golden(golden) <= 1e-4
+    data = json.loads(golden.read_text(encoding="utf-8"))
+    assert len(data["cases"]) >= 10
+    assert {e["type"] for c in data["cases"] for e in c["entities"]} == {"PER", "LOC", "ORG"}
+    assert sum(p.stat().st_size for p in DEFAULT_OUT.iterdir()) < 2 * 1024 * 1024
+
+
+def test_committed_golden_files_match_a_fresh_regeneration(tmp_path):
+    generate(tmp_path, log=lambda *a: None)
+    assert (tmp_path / "tokenizer.json").read_bytes() == (DEFAULT_OUT / "tokenizer.json").read_bytes(), REGENERATE
+    fresh_meta = json.loads((tmp_path / "ner-model.json").read_text(encoding="utf-8"))
+    committed_meta = json.loads((DEFAULT_OUT / "ner-model.json").read_text(encoding="utf-8"))
+    for key in ("labels", "crf", "scheme", "maxWordPieces", "normalization", "name"):
+        assert fresh_meta[key] == committed_meta[key], f"ner-model.json {key} changed; {REGENERATE}"
+    fresh = json.loads((tmp_path / "golden.json").read_text(encoding="utf-8"))
+    committed = json.loads((DEFAULT_OUT / "golden.json").read_text(encoding="utf-8"))
+    assert [c["text"] for c in fresh["cases"]] == [c["text"] for c in committed["cases"]], REGENERATE
+    for mine, theirs in zip(fresh["cases"], committed["cases"]):
+        assert mine["input_ids"] == theirs["input_ids"], REGENERATE
+        assert mine["entities"] == theirs["entities"], REGENERATE
+        assert np.abs(np.array(mine["emissions"]) - np.array(theirs["emissions"])).max() <= 1e-5, REGENERATE
