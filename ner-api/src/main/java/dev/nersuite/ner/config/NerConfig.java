@@ -23,6 +23,34 @@ public interface NerConfig {
   /** What a client may send. */
   Limits limits();
 
+  /** The result cache for repeated texts. */
+  Cache cache();
+
+  /** Graceful shutdown on SIGTERM (see GracefulShutdown). */
+  Shutdown shutdown();
+
+  /** Graceful shutdown. */
+  interface Shutdown {
+    /** How long readiness is DOWN while requests are still served, so balancers stop sending. */
+    @WithDefault("3S")
+    Duration delay();
+
+    /** Longest wait for in-flight inference after new work is refused. */
+    @WithDefault("30S")
+    Duration drainTimeout();
+  }
+
+  /** A bounded cache of results for repeated texts. */
+  interface Cache {
+    /** Most texts kept; 0 turns the cache off. */
+    @WithDefault("1024")
+    int size();
+
+    /** Longer texts are not cached, which bounds the cache's memory (size x this x 2 bytes). */
+    @WithDefault("2000")
+    int maxTextChars();
+  }
+
   /** The model bundle. */
   interface Model {
     /**
@@ -45,12 +73,16 @@ public interface NerConfig {
     OptionalInt intraOpThreads();
 
     /**
-     * Worker threads that run inference off the HTTP event loop. Unset: the processors the JVM
-     * sees.
+     * Threads that run batches (each batch one ONNX Runtime call at a time). Unset: the processors
+     * the JVM sees divided by the ORT intra-op threads (at least 1), so the CPUs are not
+     * oversubscribed.
      */
     OptionalInt workers();
 
-    /** Requests that may wait for a worker; when full, requests are refused with 503. */
+    /**
+     * Most model rows (windows; a sentence is one) waiting to run; a request that does not fit is
+     * refused at once with 503. 0: no waiting room beyond the batch being collected.
+     */
     @WithDefault("256")
     int queueSize();
 
@@ -58,9 +90,13 @@ public interface NerConfig {
     @WithDefault("30S")
     Duration requestTimeout();
 
-    /** Windows of one ONNX Runtime call at most. */
-    @WithDefault("32")
-    int maxBatchWindows();
+    /** Most padded tokens (rows x longest row) in one ONNX Runtime call. */
+    @WithDefault("8192")
+    int maxBatchTokens();
+
+    /** Longest a batch waits for more requests once it has its first. */
+    @WithDefault("0.002S")
+    Duration maxWait();
 
     /** Seconds a client is asked to wait in {@code Retry-After} when refused with 503. */
     @WithDefault("1")

@@ -17,7 +17,8 @@ public class ModelStartupCheck implements HealthCheck {
   @Override
   public HealthCheckResponse call() {
     ModelState state = model.state();
-    boolean started = state == ModelState.READY || state == ModelState.STOPPING;
+    boolean started =
+        state == ModelState.READY || state == ModelState.DRAINING || state == ModelState.STOPPING;
     org.eclipse.microprofile.health.HealthCheckResponseBuilder response =
         HealthCheckResponse.named("model-loaded").status(started).withData("state", state.name());
     if (model.failure() != null) {

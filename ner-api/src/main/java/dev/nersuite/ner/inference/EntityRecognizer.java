@@ -2,7 +2,6 @@ package dev.nersuite.ner.inference;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
@@ -24,26 +23,26 @@ public final class EntityRecognizer implements AutoCloseable {
   private final WindowPlanner planner;
   private final CrfDecoder crf;
   private final TagChunker chunker;
-  private final int maxBatchWindows;
+  private final int maxBatchTokens;
 
   /**
    * @param metadata the bundle's metadata
    * @param tokenizer the bundle's tokenizer
    * @param model the bundle's graph
-   * @param maxBatchWindows most rows in one ONNX Runtime call
+   * @param maxBatchTokens most padded tokens in one ONNX Runtime call
    */
   public EntityRecognizer(
       ModelMetadata metadata,
       WordPieceTokenizer tokenizer,
       EmissionModel model,
-      int maxBatchWindows) {
+      int maxBatchTokens) {
     this.metadata = metadata;
     this.tokenizer = tokenizer;
     this.model = model;
     this.planner = new WindowPlanner(metadata.maxWordPieces());
     this.crf = new CrfDecoder(metadata.crf());
     this.chunker = new TagChunker(metadata.labels());
-    this.maxBatchWindows = maxBatchWindows;
+    this.maxBatchTokens = maxBatchTokens;
   }
 
   /** The metadata of the model being served. */
@@ -102,29 +101,29 @@ public final class EntityRecognizer implements AutoCloseable {
   }
 
   /**
-   * Runs rows through the model, sorted by length and cut into batches so padding stays small.
+   * Runs rows through the model in calls planned by {@link BatchPlanner}.
    *
    * @return emissions per row, in the order of {@code rows}
    */
   public float[][][] runGroupedByLength(List<long[]> rows) {
+    int[] lengths = rows.stream().mapToInt(row -> row.length).toArray();
     float[][][] out = new float[rows.size()][][];
-    Integer[] order = new Integer[rows.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingInt(i -> rows.get(i).length));
-    for (int from = 0; from < order.length; from += maxBatchWindows) {
-      int to = Math.min(order.length, from + maxBatchWindows);
-      List<long[]> batch = new ArrayList<>(to - from);
-      for (int i = from; i < to; i++) {
-        batch.add(rows.get(order[i]));
+    for (int[] call : BatchPlanner.group(lengths, maxBatchTokens)) {
+      List<long[]> batch = new ArrayList<>(call.length);
+      for (int index : call) {
+        batch.add(rows.get(index));
       }
-      float[][][] result = model.run(batch, tokenizer.padId());
-      for (int i = from; i < to; i++) {
-        out[order[i]] = result[i - from];
+      float[][][] result = run(batch);
+      for (int i = 0; i < call.length; i++) {
+        out[call[i]] = result[i];
       }
     }
     return out;
+  }
+
+  /** Runs rows in exactly one ONNX Runtime call, padded to the longest. */
+  public float[][][] run(List<long[]> rows) {
+    return model.run(rows, tokenizer.padId());
   }
 
   /**

@@ -87,13 +87,13 @@ public record ModelBundle(
    * Opens the bundle for inference.
    *
    * @param intraOpThreads ONNX Runtime intra-op threads
-   * @param maxBatchWindows most rows in one ONNX Runtime call
+   * @param maxBatchTokens most padded tokens in one ONNX Runtime call
    */
-  public EntityRecognizer open(int intraOpThreads, int maxBatchWindows) {
+  public EntityRecognizer open(int intraOpThreads, int maxBatchTokens) {
     WordPieceTokenizer tokenizer = WordPieceTokenizer.load(tokenizerJson, metadata.nfkc());
     try {
       EmissionModel model = EmissionModel.load(onnx, metadata.labels().size(), intraOpThreads);
-      return new EntityRecognizer(metadata, tokenizer, model, maxBatchWindows);
+      return new EntityRecognizer(metadata, tokenizer, model, maxBatchTokens);
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;

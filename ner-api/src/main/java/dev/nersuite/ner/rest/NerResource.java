@@ -2,6 +2,7 @@ package dev.nersuite.ner.rest;
 
 import dev.nersuite.ner.service.InvalidRequestException;
 import dev.nersuite.ner.service.NerService;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -20,7 +21,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class NerResource {
   @Inject NerService service;
 
+  // Blocking: tokenizing a long text is CPU work that must stay off the event loop.
   @POST
+  @Blocking
   @Operation(summary = "Find PER/LOC/ORG mentions in one text; offsets are code points")
   public Uni<NerResponse> recognize(NerRequest request) {
     if (request == null) {
@@ -33,6 +36,7 @@ public class NerResource {
 
   @POST
   @Path("/batch")
+  @Blocking
   @Operation(summary = "Find mentions in each of several texts; results in input order")
   public Uni<BatchResponse> recognizeBatch(BatchRequest request) {
     if (request == null) {

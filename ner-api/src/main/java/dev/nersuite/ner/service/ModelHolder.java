@@ -54,7 +54,7 @@ public class ModelHolder {
               .orElseGet(() -> ModelBundle.fromClasspath(ModelBundle.EMBEDDED_FOLDER));
       int threads =
           config.inference().intraOpThreads().orElse(Runtime.getRuntime().availableProcessors());
-      EntityRecognizer opened = bundle.open(threads, config.inference().maxBatchWindows());
+      EntityRecognizer opened = bundle.open(threads, config.inference().maxBatchTokens());
       if (config.model().warmUp()) {
         opened.recognize(List.of(WARM_UP_TEXT));
       }
@@ -70,27 +70,58 @@ public class ModelHolder {
           bundle.source(),
           (System.nanoTime() - started) / 1_000_000,
           threads);
-    } catch (RuntimeException e) {
-      failure = e.getMessage();
+    } catch (RuntimeException | Error e) {
+      // Anything, a missing native library included: a replica that cannot serve must not linger.
+      failure = String.valueOf(e.getMessage());
       state.set(ModelState.FAILED);
       LOG.errorf(e, "the model cannot be served, exiting: %s", e.getMessage());
       Quarkus.asyncExit(1);
     }
   }
 
-  /** Marks the start of shutdown: the service refuses new work from now on. */
-  void onShutdown(@Observes ShutdownEvent event) {
+  /**
+   * First step of shutdown: readiness DOWN, requests still served.
+   *
+   * @return false if shutdown had begun already
+   */
+  boolean beginDraining() {
+    ModelState before = state.getAndUpdate(s -> s == ModelState.STOPPING ? s : ModelState.DRAINING);
+    return before != ModelState.DRAINING && before != ModelState.STOPPING;
+  }
+
+  /** Second step of shutdown: new work is refused with 503 from now on. */
+  void stopTakingWork() {
     state.set(ModelState.STOPPING);
   }
 
-  /** Closes the session; Quarkus destroys this bean only after in-flight requests finished. */
+  /** Quarkus' own shutdown (also in tests, where no signal is involved). */
+  void onShutdown(@Observes ShutdownEvent event) {
+    stopTakingWork();
+  }
+
+  /**
+   * Closes the session once nothing runs any more. Skipped when the JVM itself is exiting: ONNX
+   * Runtime's own shutdown hook has released its environment then, and closing a session after that
+   * would crash; the process is ending anyway.
+   */
   @PreDestroy
   void close() {
     state.set(ModelState.STOPPING);
     EntityRecognizer current = recognizer;
     recognizer = null;
-    if (current != null) {
+    if (current != null && !jvmShuttingDown()) {
       current.close();
+    }
+  }
+
+  private static boolean jvmShuttingDown() {
+    Thread probe = new Thread(() -> {});
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
     }
   }
 
@@ -107,11 +138,16 @@ public class ModelHolder {
   /**
    * The recognizer, when ready.
    *
-   * @throws ServiceUnavailableException when the model is not ready (loading, failed or stopping)
+   * @throws ServiceUnavailableException {@code NOT_READY} while loading, {@code SHUTTING_DOWN} once
+   *     shutdown stops taking work
    */
   public EntityRecognizer recognizer() {
     EntityRecognizer current = recognizer;
     ModelState now = state.get();
+    if (now == ModelState.STOPPING) {
+      throw new ServiceUnavailableException(
+          "SHUTTING_DOWN", "this replica is shutting down; retry on another one");
+    }
     if (current == null || now == ModelState.LOADING || now == ModelState.FAILED) {
       throw new ServiceUnavailableException("NOT_READY", "the model is not loaded yet");
     }

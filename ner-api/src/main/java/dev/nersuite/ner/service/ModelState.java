@@ -8,6 +8,8 @@ public enum ModelState {
   READY,
   /** Loading failed: the process is exiting. */
   FAILED,
-  /** Shutdown has begun: in-flight requests finish, new ones are refused. */
+  /** Shutdown has begun: readiness is DOWN but requests are still served, so balancers notice. */
+  DRAINING,
+  /** Shutdown is under way: in-flight requests finish, new ones are refused with 503. */
   STOPPING
 }

@@ -1,67 +1,70 @@
 package dev.nersuite.ner.service;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.nersuite.ner.config.NerConfig;
 import dev.nersuite.ner.inference.Entity;
 import dev.nersuite.ner.inference.EntityRecognizer;
+import dev.nersuite.ner.inference.PreparedText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Checks a request against the limits and runs recognition on a bounded pool of inference workers,
- * off the HTTP event loop. Thread-safe.
+ * Checks requests against the limits, answers repeated texts from a bounded cache, and runs the
+ * rest through the {@link BatchScheduler}, which batches the rows of concurrent requests.
+ * Thread-safe.
  *
- * <p>Backpressure: when every worker is busy and the queue is full, a request is refused at once
- * with 503 {@code OVERLOADED}; a request that waited past its deadline is answered 503 {@code
- * TIMEOUT} and its work is skipped if it has not started.
+ * <p>Tokenizing happens on the calling (worker) thread, inference on the scheduler's threads,
+ * decoding on the worker pool: the HTTP event loop never runs model code.
  */
 @ApplicationScoped
 public class NerService {
   @Inject NerConfig config;
   @Inject ModelHolder model;
   @Inject MeterRegistry registry;
+  @Inject GracefulShutdown shutdown;
 
-  private ThreadPoolExecutor workers;
-  private final AtomicInteger queued = new AtomicInteger();
-  private Timer inferenceTimer;
-  private DistributionSummary batchTexts;
+  private BatchScheduler scheduler;
+  private Cache<String, List<Entity>> cache;
+  private Timer requestTimer;
+  private DistributionSummary requestTexts;
   private Counter characters;
 
   @PostConstruct
   void start() {
-    int threads = config.inference().workers().orElse(Runtime.getRuntime().availableProcessors());
-    AtomicInteger number = new AtomicInteger();
-    workers =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(config.inference().queueSize()),
-            task -> {
-              Thread thread = new Thread(task, "ner-inference-" + number.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            },
-            new ThreadPoolExecutor.AbortPolicy());
-    inferenceTimer =
+    NerConfig.Inference inference = config.inference();
+    scheduler =
+        new BatchScheduler(
+            model::recognizer,
+            inference.workers().orElse(defaultWorkers(inference)),
+            inference.maxBatchTokens(),
+            inference.maxWait(),
+            inference.queueSize(),
+            registry);
+    if (config.cache().size() > 0) {
+      cache = Caffeine.newBuilder().maximumSize(config.cache().size()).recordStats().build();
+      CaffeineCacheMetrics.monitor(registry, cache, "ner.results");
+    }
+    requestTimer =
         Timer.builder("ner.inference")
-            .description("Time to run recognition for one request, queue wait excluded")
+            .description("Time from queuing a request's rows to its decoded entities")
             .publishPercentileHistogram()
             .register(registry);
-    batchTexts =
+    requestTexts =
         DistributionSummary.builder("ner.request.texts")
             .description("Texts per request")
             .publishPercentileHistogram()
@@ -71,12 +74,20 @@ public class NerService {
             .description("Code points recognized")
             .baseUnit("characters")
             .register(registry);
-    registry.gauge("ner.queue.depth", queued);
+  }
+
+  /**
+   * One worker per group of ORT threads, so workers times threads never oversubscribes the CPUs:
+   * with the defaults (ORT threads = CPUs) that is a single worker whose runs use every core.
+   */
+  static int defaultWorkers(NerConfig.Inference inference) {
+    int processors = Runtime.getRuntime().availableProcessors();
+    return Math.max(1, processors / inference.intraOpThreads().orElse(processors));
   }
 
   @PreDestroy
   void stop() {
-    workers.shutdown();
+    scheduler.close();
   }
 
   /** Recognizes one text. */
@@ -96,59 +107,90 @@ public class NerService {
     return model.recognizer();
   }
 
-  private Uni<List<List<Entity>>> submit(List<String> texts) {
-    EntityRecognizer recognizer = model.recognizer(); // 503 NOT_READY before queuing anything
-    long deadline = System.nanoTime() + config.inference().requestTimeout().toNanos();
-    return Uni.createFrom()
-        .<List<List<Entity>>>emitter(
-            emitter -> {
-              try {
-                queued.incrementAndGet();
-                workers.execute(
-                    () -> {
-                      queued.decrementAndGet();
-                      if (System.nanoTime() > deadline) {
-                        emitter.fail(timeout());
-                        return;
-                      }
-                      try {
-                        emitter.complete(run(recognizer, texts));
-                      } catch (RuntimeException e) {
-                        emitter.fail(e);
-                      }
-                    });
-              } catch (RejectedExecutionException e) {
-                queued.decrementAndGet();
-                registry.counter("ner.rejected", "reason", "overloaded").increment();
-                emitter.fail(
-                    new ServiceUnavailableException(
-                        "OVERLOADED", "the service is at capacity; retry shortly"));
-              }
-            })
-        .ifNoItem()
-        .after(config.inference().requestTimeout())
-        .failWith(this::timeout);
-  }
-
-  private ServiceUnavailableException timeout() {
-    registry.counter("ner.rejected", "reason", "timeout").increment();
+  static ServiceUnavailableException timeout() {
     return new ServiceUnavailableException(
         "TIMEOUT", "the request did not finish within the service's deadline");
   }
 
-  private List<List<Entity>> run(EntityRecognizer recognizer, List<String> texts) {
-    long started = System.nanoTime();
-    List<List<Entity>> results = recognizer.recognize(texts);
-    inferenceTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-    batchTexts.record(texts.size());
-    for (String text : texts) {
-      characters.increment(text.codePointCount(0, text.length()));
+  private Uni<List<List<Entity>>> submit(List<String> texts) {
+    shutdown.started(); // before the state check, so a drain that follows waits for this request
+    try {
+      return run(model.recognizer(), texts).onTermination().invoke(shutdown::finished);
+    } catch (RuntimeException e) {
+      shutdown.finished();
+      throw e;
     }
+  }
+
+  private Uni<List<List<Entity>>> run(EntityRecognizer recognizer, List<String> texts) {
+    long started = System.nanoTime();
+    long deadline = started + config.inference().requestTimeout().toNanos();
+    requestTexts.record(texts.size());
+    List<List<Entity>> results = new ArrayList<>(texts.size());
+    List<Integer> misses = new ArrayList<>();
+    List<PreparedText> prepared = new ArrayList<>();
+    List<long[]> rows = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      String text = texts.get(i);
+      characters.increment(text.codePointCount(0, text.length()));
+      List<Entity> cached = cacheable(text) ? cache.getIfPresent(text) : null;
+      results.add(cached);
+      if (cached == null) {
+        PreparedText preparedText = recognizer.prepare(text);
+        misses.add(i);
+        prepared.add(preparedText);
+        rows.addAll(preparedText.rows());
+      }
+    }
+    if (misses.isEmpty()) {
+      countEntities(results);
+      return Uni.createFrom().item(results);
+    }
+    CompletableFuture<float[][][]> queued = scheduler.submit(rows, deadline);
+    CompletableFuture<List<List<Entity>>> done =
+        queued.thenApplyAsync(
+            emissions -> {
+              int next = 0;
+              for (int m = 0; m < misses.size(); m++) {
+                PreparedText text = prepared.get(m);
+                int count = text.rows().size();
+                float[][][] own = new float[count][][];
+                System.arraycopy(emissions, next, own, 0, count);
+                next += count;
+                List<Entity> entities = recognizer.decode(text, own);
+                results.set(misses.get(m), entities);
+                if (cacheable(text.text())) {
+                  cache.put(text.text(), entities);
+                }
+              }
+              requestTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+              countEntities(results);
+              return results;
+            },
+            Infrastructure.getDefaultWorkerPool());
+    return Uni.createFrom()
+        .completionStage(done)
+        .onFailure(CompletionException.class)
+        .transform(Throwable::getCause)
+        .ifNoItem()
+        .after(config.inference().requestTimeout())
+        .failWith(
+            () -> {
+              queued.cancel(false); // if still queued, the scheduler skips it
+              registry.counter("ner.rejected", "reason", "timeout").increment();
+              return timeout();
+            });
+  }
+
+  private boolean cacheable(String text) {
+    return cache != null && text.length() <= config.cache().maxTextChars();
+  }
+
+  private void countEntities(List<List<Entity>> results) {
     for (List<Entity> entities : results) {
       for (Entity entity : entities) {
         registry.counter("ner.entities", "type", entity.type()).increment();
       }
     }
-    return results;
   }
 }

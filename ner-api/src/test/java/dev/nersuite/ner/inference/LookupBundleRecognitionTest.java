@@ -22,7 +22,7 @@ class LookupBundleRecognitionTest {
 
   @BeforeAll
   static void open() {
-    recognizer = TestBundles.lookup().open(1, 8);
+    recognizer = TestBundles.lookup().open(1, 256);
   }
 
   @AfterAll

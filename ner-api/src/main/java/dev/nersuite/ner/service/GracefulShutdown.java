@@ -1,0 +1,85 @@
+package dev.nersuite.ner.service;
+
+import dev.nersuite.ner.config.NerConfig;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * Drains inference before the JVM begins to shut down. Thread-safe.
+ *
+ * <p>Why not just Quarkus' graceful shutdown: ONNX Runtime's Java binding registers a JVM shutdown
+ * hook that releases its native environment, and the JVM runs all shutdown hooks at once, so an
+ * inference still running while Quarkus drains requests crashes the process (SIGSEGV). So on
+ * SIGTERM/SIGINT, before handing over to the JVM: readiness goes DOWN and requests are still served
+ * for {@code ner.shutdown.delay} (balancers notice), then new work is refused with 503 {@code
+ * SHUTTING_DOWN} (a gateway retries it elsewhere), in-flight work finishes (at most {@code
+ * ner.shutdown.drain-timeout}), and only then the usual shutdown runs.
+ */
+@ApplicationScoped
+public class GracefulShutdown {
+  private static final Logger LOG = Logger.getLogger(GracefulShutdown.class);
+
+  @Inject ModelHolder model;
+  @Inject NerConfig config;
+
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  void install(@Observes StartupEvent event) {
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal signal = new Signal(name);
+      SignalHandler[] previous = new SignalHandler[1];
+      previous[0] =
+          Signal.handle(
+              signal,
+              received -> {
+                drain();
+                previous[0].handle(received);
+              });
+    }
+  }
+
+  /** Counts a request that will run inference; pair with {@link #finished()}. */
+  void started() {
+    inFlight.incrementAndGet();
+  }
+
+  /** A request counted by {@link #started()} is done, whatever its outcome. */
+  void finished() {
+    inFlight.decrementAndGet();
+  }
+
+  /** Requests that will run or are running inference. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  void drain() {
+    if (!model.beginDraining()) {
+      return; // a second signal: the first one is draining already
+    }
+    long delay = config.shutdown().delay().toMillis();
+    LOG.infof("shutdown: readiness DOWN, serving %d ms more so balancers notice", delay);
+    sleep(delay);
+    model.stopTakingWork();
+    long deadline = System.nanoTime() + config.shutdown().drainTimeout().toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      sleep(20);
+    }
+    LOG.infof("shutdown: inference drained (%d still running)", inFlight.get());
+  }
+
+  private static void sleep(long millis) {
+    try {
+      TimeUnit.MILLISECONDS.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

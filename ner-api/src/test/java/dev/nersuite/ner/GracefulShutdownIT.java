@@ -1,0 +1,150 @@
+package dev.nersuite.ner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged application as a real process: health before and after warm-up, SIGTERM under load
+ * (readiness goes DOWN at once, the request in flight still completes, the process exits), and a
+ * corrupt model bundle (the process exits instead of serving).
+ */
+class GracefulShutdownIT {
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private Process process;
+
+  @AfterEach
+  void kill() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private int status(int port, String path) {
+    try {
+      return client
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  @Test
+  void sigtermDrainsInFlightWorkWhileReadinessIsDown() throws Exception {
+    Path runner = Path.of("target/quarkus-app/quarkus-run.jar");
+    assertThat(runner).as("run `mvn package` first").exists();
+    int port = freePort();
+    Path log = Files.createTempFile("ner-api", ".log");
+    process =
+        new ProcessBuilder(
+                System.getProperty("java.home") + "/bin/java",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=127.0.0.1",
+                "-jar",
+                runner.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (status(port, "/q/health/ready") != 200) {
+      assertThat(process.isAlive()).as("process exited; log: %s", Files.readString(log)).isTrue();
+      assertThat(System.nanoTime()).as("ready within 120 s").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    assertThat(status(port, "/q/health/started")).isEqualTo(200);
+
+    String text = "新华社北京电，国务院总理李强在人民大会堂作报告。".repeat(3_000);
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/ner"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + text + "\"}"))
+            .timeout(Duration.ofSeconds(60))
+            .build();
+    CompletableFuture<HttpResponse<String>> inFlight =
+        client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(100); // let it reach the worker
+    process.toHandle().destroy(); // SIGTERM
+
+    boolean sawNotReady = false;
+    long shutdownDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (System.nanoTime() < shutdownDeadline && !sawNotReady) {
+      sawNotReady = status(port, "/q/health/ready") == 503;
+    }
+    assertThat(sawNotReady).as("readiness DOWN during the shutdown delay").isTrue();
+    HttpResponse<String> response;
+    try {
+      response = inFlight.get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError("the in-flight request failed; log: " + Files.readString(log), e);
+    }
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"entities\"");
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("log: %s", Files.readString(log)).isIn(0, 143);
+  }
+
+  @Test
+  void aBundleThatFailsItsIntegrityCheckMakesTheProcessExit() throws Exception {
+    Path bundle = Files.createTempDirectory("corrupt-bundle");
+    Path source = Path.of("src/test/resources/lookup-bundle");
+    for (String file : new String[] {"model.onnx", "tokenizer.json", "ner-model.json"}) {
+      Files.copy(source.resolve(file), bundle.resolve(file));
+    }
+    byte[] model = Files.readAllBytes(bundle.resolve("model.onnx"));
+    model[model.length / 2] ^= 1;
+    Files.write(bundle.resolve("model.onnx"), model);
+    int port = freePort();
+    Path log = Files.createTempFile("ner-api", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                System.getProperty("java.home") + "/bin/java",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=127.0.0.1",
+                "-jar",
+                "target/quarkus-app/quarkus-run.jar")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("NER_MODEL_PATH", bundle.toString());
+    process = builder.start();
+    boolean servedReady = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (process.isAlive() && System.nanoTime() < deadline) {
+      servedReady |= status(port, "/q/health/ready") == 200;
+      Thread.sleep(50);
+    }
+    assertThat(process.isAlive())
+        .as("process still running; log: %s", Files.readString(log))
+        .isFalse();
+    assertThat(process.exitValue()).isNotZero();
+    assertThat(servedReady).isFalse();
+    assertThat(Files.readString(log)).contains("integrity check");
+  }
+}
