@@ -1,0 +1,563 @@
+// Wires the page: input, recognition, highlights, table, batch mode, readiness and messages.
+
+import { ApiError, fetchModel, recognise, recogniseBatch } from './api.js';
+import { codePointLength } from './codepoints.js';
+import { batchToCsv, batchToJson, chunkBatch, linesToRecognise } from './export.js';
+import { attachTooltip, renderHighlighted } from './highlight.js';
+import { applyLabels, initialLanguage, language, setLanguage, t, typeName } from './i18n.js';
+import { SAMPLES } from './samples.js';
+import { countByType, EntityTable } from './table.js';
+
+const READINESS_POLL_MS = 15_000;
+const FLASH_MS = 1600;
+const DEFAULT_TYPES = ['PER', 'LOC', 'ORG'];
+const DEFAULT_MAX_BATCH = 64;
+
+const $ = (id) => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} missing from index.html`);
+  return el;
+};
+
+const el = {
+  langToggle: $('lang-toggle'),
+  modelName: $('model-name'),
+  modelInfo: $('model-info'),
+  readiness: $('readiness'),
+  readinessLabel: $('readiness-label'),
+  tabSingle: $('tab-single'),
+  tabBatch: $('tab-batch'),
+  panelSingle: $('panel-single'),
+  panelBatch: $('panel-batch'),
+  notice: $('notice'),
+  noticeTitle: $('notice-title'),
+  noticeText: $('notice-text'),
+  noticeDetail: $('notice-detail'),
+  noticeClose: $('notice-close'),
+  textInput: $('text-input'),
+  charCount: $('char-count'),
+  sampleButtons: $('sample-buttons'),
+  clearBtn: $('clear-btn'),
+  runBtn: $('run-btn'),
+  runShortcut: $('run-shortcut'),
+  resultCard: $('result-card'),
+  latency: $('latency'),
+  entityTotal: $('entity-total'),
+  legend: $('legend'),
+  highlighted: $('highlighted'),
+  rawJson: $('raw-json-text'),
+  copyJson: $('copy-json'),
+  copyStatus: $('copy-status'),
+  table: $('entity-table'),
+  rows: $('entity-rows'),
+  typeFilter: $('type-filter'),
+  tableEmpty: $('table-empty'),
+  batchInput: $('batch-input'),
+  batchCount: $('batch-count'),
+  batchFile: $('batch-file'),
+  batchSample: $('batch-sample'),
+  batchRun: $('batch-run'),
+  batchShortcut: $('batch-shortcut'),
+  batchResultsCard: $('batch-results-card'),
+  batchLatency: $('batch-latency'),
+  batchSummary: $('batch-summary'),
+  batchResults: $('batch-results'),
+  batchJson: $('batch-json'),
+  batchCsv: $('batch-csv'),
+  tooltip: $('tooltip'),
+};
+
+const state = {
+  model: null, // GET /api/v1/model
+  readiness: 'unknown', // unknown | ready | not-ready | offline
+  busy: false,
+  result: null, // { text, data, latencyMs }
+  batch: null, // { model, records, latencyMs }
+  lastError: null, // { error, context } to re-label on language change
+};
+
+const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
+
+const table = new EntityTable({
+  table: el.table,
+  body: el.rows,
+  filter: el.typeFilter,
+  empty: el.tableEmpty,
+  onActivate: revealEntity,
+});
+attachTooltip(document.body, el.tooltip);
+
+// ---- model and readiness -------------------------------------------------------------------
+
+function entityTypes() {
+  const types = state.model && Array.isArray(state.model.entityTypes) ? state.model.entityTypes : DEFAULT_TYPES;
+  return [...types].sort((a, b) => DEFAULT_TYPES.indexOf(a) - DEFAULT_TYPES.indexOf(b) || a.localeCompare(b));
+}
+
+function maxTextChars() {
+  const limit = state.model && state.model.limits && state.model.limits.maxTextChars;
+  return Number.isInteger(limit) && limit > 0 ? limit : null;
+}
+
+function maxBatchTexts() {
+  const limit = state.model && state.model.limits && state.model.limits.maxBatchTexts;
+  return Number.isInteger(limit) && limit > 0 ? limit : DEFAULT_MAX_BATCH;
+}
+
+function maxBatchChars() {
+  const limit = state.model && state.model.limits && state.model.limits.maxBatchChars;
+  return Number.isInteger(limit) && limit > 0 ? limit : Infinity;
+}
+
+function setReadiness(readiness) {
+  state.readiness = readiness;
+  el.readiness.dataset.state = readiness;
+  const key = { ready: 'readinessReady', 'not-ready': 'readinessNotReady', offline: 'readinessOffline' }[readiness];
+  el.readinessLabel.textContent = t(key || 'readinessUnknown');
+}
+
+function readinessAfter(error) {
+  if (error.kind === 'offline' || error.kind === 'timeout') setReadiness('offline');
+  else if (error.kind === 'not-ready') setReadiness('not-ready');
+}
+
+async function refreshModel() {
+  try {
+    const { data } = await fetchModel();
+    state.model = data;
+    setReadiness('ready');
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    readinessAfter(error);
+  }
+  renderModel();
+}
+
+function renderModel() {
+  const model = state.model;
+  el.modelName.textContent = model ? `${model.name} ${model.version ? 'v' + model.version : ''}`.trim() : '—';
+  el.modelInfo.title = model ? entityTypes().map((type) => `${type} ${typeName(type)}`).join(' · ') : '';
+  updateCharCount();
+  renderLegend();
+}
+
+// ---- messages ------------------------------------------------------------------------------
+
+function showNotice(title, text, detail = '') {
+  el.noticeTitle.textContent = title;
+  el.noticeText.textContent = text;
+  el.noticeDetail.textContent = detail;
+  el.noticeDetail.hidden = !detail;
+  el.notice.hidden = false;
+}
+
+function hideNotice() {
+  state.lastError = null;
+  el.notice.hidden = true;
+}
+
+function retryText(error) {
+  return error.retryAfter !== null ? t('retryIn', { s: error.retryAfter }) : t('retryLater');
+}
+
+/** A friendly message for a failed call; `context` says what was sent. */
+function showError(error, context) {
+  state.lastError = { error, context };
+  const detail = error.status ? `HTTP ${error.status}${error.code ? ' ' + error.code : ''}${error.message ? ': ' + error.message : ''}` : '';
+  switch (error.kind) {
+    case 'too-long': {
+      const max = maxTextChars();
+      let text;
+      if (error.code === 'TOO_MANY_TEXTS') text = t('errTooManyTexts', { max: maxBatchTexts() });
+      else if (error.code === 'TEXT_TOO_LONG' && max !== null && context.batch) {
+        text = t('errLineTooLong', { max, lines: context.longLines.join(', ') || '?' });
+      } else if (error.code === 'TEXT_TOO_LONG' && max !== null) text = t('errTooLong', { max, n: context.chars });
+      else text = t('errTooLongNoLimit');
+      return showNotice(t('errTooLongTitle'), text, detail);
+    }
+    case 'overloaded':
+      return showNotice(t('errOverloadedTitle'), t('errOverloaded', { retry: retryText(error) }), detail);
+    case 'not-ready':
+      return showNotice(t('errNotReadyTitle'), t('errNotReady', { retry: retryText(error) }), detail);
+    case 'offline':
+      return showNotice(t('errOfflineTitle'), t('errOffline'), detail);
+    case 'timeout':
+      return showNotice(t('errTimeoutTitle'), t('errTimeout'), detail);
+    case 'bad-request':
+      return showNotice(t('errBadRequestTitle'), t('errBadRequest'), detail);
+    case 'file':
+      return showNotice(t('errFileTitle'), t('errFile'), error.message);
+    case 'empty':
+      return showNotice(t('errEmptyTitle'), t(context.batch ? 'errEmptyBatch' : 'errEmpty'));
+    default:
+      return showNotice(t('errServerTitle'), t('errServer'), detail);
+  }
+}
+
+// ---- single text ---------------------------------------------------------------------------
+
+function updateCharCount() {
+  const n = codePointLength(el.textInput.value);
+  const max = maxTextChars();
+  el.charCount.textContent = max === null ? t('charsNoLimit', { n }) : t('chars', { n, max });
+  el.charCount.classList.toggle('over', max !== null && n > max);
+}
+
+function setBusy(busy, button, card, labelKey) {
+  state.busy = busy;
+  button.disabled = busy;
+  button.classList.toggle('is-busy', busy);
+  button.querySelector('[data-i18n]').textContent = t(busy ? 'running' : labelKey);
+  card.setAttribute('aria-busy', String(busy));
+}
+
+async function runSingle() {
+  if (state.busy) return;
+  const text = el.textInput.value;
+  if (text.trim() === '') {
+    showError({ kind: 'empty' }, { batch: false });
+    return;
+  }
+  setBusy(true, el.runBtn, el.resultCard, 'run');
+  try {
+    const { data, latencyMs } = await recognise(text);
+    hideNotice();
+    setReadiness('ready');
+    state.result = { text, data, latencyMs };
+    renderResult();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    readinessAfter(error);
+    showError(error, { chars: codePointLength(text), batch: false });
+  } finally {
+    setBusy(false, el.runBtn, el.resultCard, 'run');
+  }
+}
+
+function renderLegend() {
+  const entities = state.result ? state.result.data.entities : [];
+  const types = [...new Set([...entityTypes(), ...entities.map((e) => e.type)])];
+  const counts = countByType(entities, types);
+  el.legend.replaceChildren(
+    ...types.map((type) => {
+      const li = document.createElement('li');
+      li.className = 'legend-item';
+      li.dataset.type = type;
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.dataset.type = type;
+      swatch.setAttribute('aria-hidden', 'true');
+      const code = document.createElement('span');
+      code.className = 'legend-code';
+      code.textContent = type;
+      const name = document.createElement('span');
+      name.className = 'legend-name';
+      name.textContent = typeName(type);
+      const count = document.createElement('span');
+      count.className = 'count';
+      count.textContent = String(counts.get(type) || 0);
+      li.append(swatch, code, name, count);
+      return li;
+    }),
+  );
+}
+
+function renderResult() {
+  const result = state.result;
+  if (!result) return;
+  const entities = Array.isArray(result.data.entities) ? result.data.entities : [];
+  const { skipped } = renderHighlighted(el.highlighted, result.text, entities, { idPrefix: 'ent' });
+  if (entities.length === 0 || skipped.length > 0) {
+    const note = document.createElement('p');
+    note.className = entities.length === 0 ? 'placeholder' : 'warn';
+    note.textContent = entities.length === 0 ? t('noEntities') : t('skippedEntities', { n: skipped.length });
+    el.highlighted.append(note);
+  }
+  el.latency.textContent = `${Math.round(result.latencyMs)} ms`;
+  el.entityTotal.textContent = String(entities.length);
+  el.rawJson.textContent = JSON.stringify(result.data, null, 2);
+  el.copyJson.disabled = false;
+  el.copyStatus.textContent = '';
+  renderLegend();
+  table.setEntities(entities, entityTypes());
+}
+
+/** Table row -> scroll its highlight into view, focus it (which shows the tooltip) and flash it. */
+function revealEntity(index) {
+  const mark = document.getElementById(`ent-${index}`);
+  if (!mark) return;
+  mark.scrollIntoView({ block: 'center', behavior: reducedMotion.matches ? 'auto' : 'smooth' });
+  mark.focus({ preventScroll: true });
+  mark.classList.remove('flash');
+  void mark.offsetWidth; // restart the animation when the same row is clicked again
+  mark.classList.add('flash');
+  clearTimeout(mark.flashTimer);
+  mark.flashTimer = setTimeout(() => mark.classList.remove('flash'), FLASH_MS);
+}
+
+async function copyJson() {
+  if (!state.result) return;
+  const text = JSON.stringify(state.result.data, null, 2);
+  let ok = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    ok = true;
+  } catch {
+    // No async clipboard (plain http on a non-local host): fall back to a selection copy.
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.className = 'visually-hidden';
+    document.body.append(area);
+    area.select();
+    ok = document.execCommand('copy');
+    area.remove();
+  }
+  el.copyStatus.textContent = t(ok ? 'copied' : 'copyFailed');
+}
+
+// ---- batch ---------------------------------------------------------------------------------
+
+function updateBatchCount() {
+  el.batchCount.textContent = t('lines', { n: linesToRecognise(el.batchInput.value).length });
+}
+
+async function runBatch() {
+  if (state.busy) return;
+  const lines = linesToRecognise(el.batchInput.value);
+  if (lines.length === 0) {
+    showError({ kind: 'empty' }, { batch: true });
+    return;
+  }
+  setBusy(true, el.batchRun, el.batchResultsCard, 'runBatch');
+  const chunks = chunkBatch(lines, {
+    maxTexts: maxBatchTexts(),
+    maxChars: maxBatchChars(),
+    length: (entry) => codePointLength(entry.text),
+  });
+  const records = [];
+  let model = '';
+  let latencyMs = 0;
+  try {
+    for (const [i, part] of chunks.entries()) {
+      if (chunks.length > 1) el.batchSummary.textContent = t('batchProgress', { i: i + 1, n: chunks.length });
+      const response = await recogniseBatch(part.map((entry) => entry.text));
+      latencyMs += response.latencyMs;
+      model = response.data.model;
+      const results = Array.isArray(response.data.results) ? response.data.results : [];
+      if (results.length !== part.length) {
+        throw new ApiError({ kind: 'server', status: 200, message: `${results.length} results for ${part.length} texts` });
+      }
+      part.forEach((entry, k) => records.push({ line: entry.line, text: entry.text, entities: results[k].entities || [] }));
+    }
+    hideNotice();
+    setReadiness('ready');
+    state.batch = { model, records, latencyMs };
+    renderBatch();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    readinessAfter(error);
+    const max = maxTextChars();
+    const longLines = max === null ? [] : lines.filter((entry) => codePointLength(entry.text) > max).map((entry) => entry.line);
+    showError(error, { batch: true, longLines });
+    renderBatchSummary();
+  } finally {
+    setBusy(false, el.batchRun, el.batchResultsCard, 'runBatch');
+  }
+}
+
+function renderBatchSummary() {
+  const batch = state.batch;
+  el.batchSummary.textContent = batch
+    ? t('batchSummary', { lines: batch.records.length, entities: batch.records.reduce((n, r) => n + r.entities.length, 0) })
+    : '';
+}
+
+function renderBatch() {
+  const batch = state.batch;
+  if (!batch) return;
+  el.batchLatency.textContent = `${Math.round(batch.latencyMs)} ms`;
+  renderBatchSummary();
+  const types = entityTypes();
+  el.batchResults.replaceChildren(
+    ...batch.records.map((record) => {
+      const li = document.createElement('li');
+      li.className = 'batch-item';
+      li.dataset.line = String(record.line);
+      const head = document.createElement('div');
+      head.className = 'batch-head';
+      const label = document.createElement('span');
+      label.className = 'batch-line';
+      label.textContent = t('line', { n: record.line });
+      head.append(label);
+      for (const [type, count] of countByType(record.entities, types)) {
+        const chip = document.createElement('span');
+        chip.className = 'type-tag';
+        chip.dataset.type = type;
+        chip.textContent = `${type} ${count}`;
+        head.append(chip);
+      }
+      const body = document.createElement('div');
+      body.className = 'highlighted compact';
+      renderHighlighted(body, record.text, record.entities, { idPrefix: `line${record.line}-ent` });
+      li.append(head, body);
+      return li;
+    }),
+  );
+  el.batchJson.disabled = false;
+  el.batchCsv.disabled = false;
+}
+
+function download(filename, mime, content) {
+  const url = URL.createObjectURL(new Blob([content], { type: mime }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function loadBatchFile(file) {
+  try {
+    // fatal: a file that is not UTF-8 is refused instead of shown as mojibake.
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
+    el.batchInput.value = text.replace(/^\uFEFF/, '');
+    updateBatchCount();
+    hideNotice();
+  } catch (error) {
+    showError({ kind: 'file', message: `${file.name}: ${error.message}` }, {});
+  }
+}
+
+// ---- tabs, language, keyboard --------------------------------------------------------------
+
+function selectTab(batch) {
+  el.tabSingle.setAttribute('aria-selected', String(!batch));
+  el.tabBatch.setAttribute('aria-selected', String(batch));
+  el.tabSingle.tabIndex = batch ? -1 : 0;
+  el.tabBatch.tabIndex = batch ? 0 : -1;
+  el.panelSingle.hidden = batch;
+  el.panelBatch.hidden = !batch;
+}
+
+function renderSamples() {
+  el.sampleButtons.replaceChildren(
+    ...SAMPLES.map((sample) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'chip';
+      button.dataset.sample = sample.id;
+      button.textContent = sample.label[language()] || sample.id;
+      return button;
+    }),
+  );
+}
+
+function applyLanguage(lang) {
+  setLanguage(lang);
+  try {
+    localStorage.setItem('ner-webui.lang', lang);
+  } catch {
+    // storage disabled: the choice lasts for this page only
+  }
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  document.documentElement.dataset.lang = lang;
+  applyLabels(document);
+  el.langToggle.textContent = lang === 'zh' ? 'EN' : '中文';
+  el.langToggle.lang = lang === 'zh' ? 'en' : 'zh-CN';
+  el.langToggle.setAttribute('aria-label', lang === 'zh' ? 'Switch to English' : '切换到中文');
+  setReadiness(state.readiness);
+  renderSamples();
+  renderModel();
+  updateBatchCount();
+  if (state.result) renderResult();
+  else table.setEntities([], entityTypes());
+  if (state.batch) renderBatch();
+  if (state.lastError) showError(state.lastError.error, state.lastError.context);
+}
+
+function storedLanguage() {
+  try {
+    return localStorage.getItem('ner-webui.lang');
+  } catch {
+    return null;
+  }
+}
+
+function init() {
+  const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+  el.runShortcut.textContent = el.batchShortcut.textContent = mac ? '⌘ Enter' : 'Ctrl+Enter';
+
+  el.textInput.addEventListener('input', updateCharCount);
+  el.batchInput.addEventListener('input', updateBatchCount);
+  el.runBtn.addEventListener('click', runSingle);
+  el.batchRun.addEventListener('click', runBatch);
+  el.clearBtn.addEventListener('click', () => {
+    el.textInput.value = '';
+    updateCharCount();
+    el.textInput.focus();
+  });
+  el.sampleButtons.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button[data-sample]') : null;
+    const sample = button && SAMPLES.find((s) => s.id === button.dataset.sample);
+    if (!sample) return;
+    el.textInput.value = sample.text;
+    updateCharCount();
+    el.textInput.focus();
+  });
+  el.batchSample.addEventListener('click', () => {
+    el.batchInput.value = SAMPLES.map((s) => s.text).join('\n');
+    updateBatchCount();
+  });
+  el.batchFile.addEventListener('change', () => {
+    const file = el.batchFile.files && el.batchFile.files[0];
+    if (file) loadBatchFile(file);
+    el.batchFile.value = '';
+  });
+  el.batchInput.addEventListener('dragover', (event) => event.preventDefault());
+  el.batchInput.addEventListener('drop', (event) => {
+    const file = event.dataTransfer && event.dataTransfer.files[0];
+    if (!file) return;
+    event.preventDefault();
+    loadBatchFile(file);
+  });
+  el.copyJson.addEventListener('click', copyJson);
+  el.batchJson.addEventListener('click', () => {
+    if (state.batch) download('ner-batch-results.json', 'application/json', batchToJson(state.batch.model, state.batch.records));
+  });
+  el.batchCsv.addEventListener('click', () => {
+    if (state.batch) download('ner-batch-results.csv', 'text/csv;charset=utf-8', batchToCsv(state.batch.records));
+  });
+  el.noticeClose.addEventListener('click', hideNotice);
+  el.tabSingle.addEventListener('click', () => selectTab(false));
+  el.tabBatch.addEventListener('click', () => selectTab(true));
+  for (const tab of [el.tabSingle, el.tabBatch]) {
+    tab.addEventListener('keydown', (event) => {
+      if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+      const batch = tab === el.tabSingle;
+      selectTab(batch);
+      (batch ? el.tabBatch : el.tabSingle).focus();
+    });
+  }
+  el.langToggle.addEventListener('click', () => applyLanguage(language() === 'zh' ? 'en' : 'zh'));
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      if (el.panelBatch.hidden) runSingle();
+      else runBatch();
+    }
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') refreshModel();
+  });
+
+  applyLanguage(initialLanguage(storedLanguage(), navigator.languages));
+  refreshModel();
+  setInterval(() => {
+    if (document.visibilityState === 'visible') refreshModel();
+  }, READINESS_POLL_MS);
+  document.documentElement.dataset.app = 'ready';
+}
+
+init();
