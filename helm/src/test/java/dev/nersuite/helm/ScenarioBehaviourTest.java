@@ -1,0 +1,359 @@
+package dev.nersuite.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** What each values scenario must change in the render, and what the defaults are. */
+class ScenarioBehaviourTest {
+
+  private static final String API = "ner-suite-api";
+  private static final String WEBUI = "ner-suite-webui";
+
+  private final ChartRenderer renderer = new ChartRenderer();
+
+  private RenderedRelease render(Scenario scenario) {
+    return new RenderedRelease(renderer.render(scenario));
+  }
+
+  @Test
+  void defaultsRunTheApiUnderAnHpaWithProbesOnSmallRyeHealth() {
+    RenderedRelease release = render(Scenario.DEFAULTS);
+
+    assertThat(release.ids())
+        .containsExactlyInAnyOrder(
+            "ServiceAccount/ner-suite",
+            "Deployment/" + API,
+            "Service/" + API,
+            "HorizontalPodAutoscaler/" + API,
+            "PodDisruptionBudget/" + API,
+            "Deployment/" + WEBUI,
+            "Service/" + WEBUI,
+            "PodDisruptionBudget/" + WEBUI,
+            "Ingress/ner-suite");
+    KubeObject deployment = release.get("Deployment", API);
+    assertThat(deployment.spec().has("replicas")).isFalse();
+    JsonObject api = deployment.container("api");
+    assertThat(probePath(api, "startupProbe")).isEqualTo("/q/health/started");
+    assertThat(probePath(api, "readinessProbe")).isEqualTo("/q/health/ready");
+    assertThat(probePath(api, "livenessProbe")).isEqualTo("/q/health/live");
+    JsonObject startup = api.getAsJsonObject("startupProbe");
+    assertThat(startup.get("periodSeconds").getAsInt() * startup.get("failureThreshold").getAsInt())
+        .as("seconds the model may take to load")
+        .isGreaterThanOrEqualTo(120);
+    assertThat(KubeObject.env(api, "NER_INFERENCE_INTRA_OP_THREADS")).contains("2");
+    assertThat(KubeObject.env(api, "NER_MODEL_PATH")).isEmpty();
+    assertThat(KubeObject.env(api, "JDK_JAVA_OPTIONS").orElseThrow())
+        .contains("-XX:MaxRAMPercentage=50", "-Djava.io.tmpdir=/tmp");
+    assertThat(KubeObject.env(api, "DJL_CACHE_DIR")).contains("/tmp/djl");
+    assertThat(ManifestPolicy.preStopSleepSeconds(api)).contains(10);
+    assertThat(deployment.podSpec().orElseThrow().get("terminationGracePeriodSeconds").getAsInt())
+        .isEqualTo(50);
+
+    KubeObject hpa = release.get("HorizontalPodAutoscaler", API);
+    assertThat(hpa.apiVersion()).isEqualTo("autoscaling/v2");
+    assertThat(hpa.spec().get("minReplicas").getAsInt()).isEqualTo(2);
+    assertThat(
+            hpa.spec()
+                .getAsJsonObject("behavior")
+                .getAsJsonObject("scaleDown")
+                .get("stabilizationWindowSeconds")
+                .getAsInt())
+        .isEqualTo(300);
+    assertThat(release.get("PodDisruptionBudget", API).apiVersion()).isEqualTo("policy/v1");
+
+    JsonArray spread =
+        deployment.podSpec().orElseThrow().getAsJsonArray("topologySpreadConstraints");
+    assertThat(spread.toString()).contains("kubernetes.io/hostname", "topology.kubernetes.io/zone");
+  }
+
+  @Test
+  void defaultIngressRoutesApiAndOpenApiToTheApiAndTheRestToTheWebUi() {
+    KubeObject ingress = render(Scenario.DEFAULTS).get("Ingress", "ner-suite");
+
+    assertThat(routes(ingress))
+        .containsExactly(
+            "/api->" + API, "/q/openapi->" + API, "/q/swagger-ui->" + API, "/->" + WEBUI);
+    assertThat(ingress.spec().has("ingressClassName")).isFalse();
+    assertThat(ingress.spec().has("tls")).isFalse();
+    // Twice the API's 2M body limit, 5 s beyond its 30 s request timeout.
+    assertThat(ingress.annotations())
+        .containsEntry("nginx.ingress.kubernetes.io/proxy-body-size", "4194304")
+        .containsEntry("nginx.ingress.kubernetes.io/proxy-read-timeout", "35")
+        .containsEntry("nginx.ingress.kubernetes.io/proxy-send-timeout", "35");
+  }
+
+  @Test
+  void ingressAnnotationsFollowTheApiLimits() {
+    KubeObject ingress =
+        new RenderedRelease(
+                renderer.render(
+                    Scenario.DEFAULTS,
+                    Map.of(
+                        "api.limits.maxBodySize", "512K",
+                        "api.inference.requestTimeoutSeconds", "120")))
+            .get("Ingress", "ner-suite");
+
+    assertThat(ingress.annotations())
+        .containsEntry(
+            "nginx.ingress.kubernetes.io/proxy-body-size", String.valueOf(2 * 512 * 1024))
+        .containsEntry("nginx.ingress.kubernetes.io/proxy-read-timeout", "125");
+  }
+
+  @Test
+  void openApiPathsCanStayPrivate() {
+    KubeObject ingress =
+        new RenderedRelease(
+                renderer.render(Scenario.DEFAULTS, Map.of("ingress.exposeOpenApi", "false")))
+            .get("Ingress", "ner-suite");
+
+    assertThat(routes(ingress)).containsExactly("/api->" + API, "/->" + WEBUI);
+  }
+
+  @Test
+  void fixedReplicasReplaceTheHpa() {
+    RenderedRelease release = render(Scenario.FIXED_REPLICAS);
+
+    assertThat(release.ofKind("HorizontalPodAutoscaler")).isEmpty();
+    assertThat(release.get("Deployment", API).spec().get("replicas").getAsInt()).isEqualTo(3);
+  }
+
+  @Test
+  void ingressWithTlsServesTheHostOverHttps() {
+    KubeObject ingress = render(Scenario.INGRESS_TLS).get("Ingress", "ner-suite");
+
+    assertThat(ingress.spec().get("ingressClassName").getAsString()).isEqualTo("nginx");
+    JsonObject tls = ingress.spec().getAsJsonArray("tls").get(0).getAsJsonObject();
+    assertThat(tls.get("secretName").getAsString()).isEqualTo("ner-example-com-tls");
+    assertThat(tls.getAsJsonArray("hosts").toString()).isEqualTo("[\"ner.example.com\"]");
+    assertThat(
+            ingress
+                .spec()
+                .getAsJsonArray("rules")
+                .get(0)
+                .getAsJsonObject()
+                .get("host")
+                .getAsString())
+        .isEqualTo("ner.example.com");
+    assertThat(ingress.annotations())
+        .containsEntry("cert-manager.io/cluster-issuer", "letsencrypt")
+        .containsKey("nginx.ingress.kubernetes.io/proxy-body-size");
+  }
+
+  @Test
+  void userAnnotationsWinOverDerivedOnes() {
+    KubeObject ingress =
+        new RenderedRelease(
+                renderer.render(
+                    Scenario.DEFAULTS,
+                    Map.of(
+                        "ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-body-size",
+                        "8m")))
+            .get("Ingress", "ner-suite");
+
+    assertThat(ingress.annotations())
+        .containsEntry("nginx.ingress.kubernetes.io/proxy-body-size", "8m");
+  }
+
+  @Test
+  void networkPolicyLetsOnlyTheIngressControllerTheWebUiAndTheTestPodReachTheApi() {
+    RenderedRelease release = render(Scenario.NETWORK_POLICY);
+
+    KubeObject policy = release.get("NetworkPolicy", API);
+    assertThat(policy.spec().getAsJsonArray("policyTypes").toString()).isEqualTo("[\"Ingress\"]");
+    JsonArray rules = policy.spec().getAsJsonArray("ingress");
+    assertThat(rules).hasSize(1);
+    JsonArray from = rules.get(0).getAsJsonObject().getAsJsonArray("from");
+    List<String> peers = new ArrayList<>();
+    for (JsonElement peer : from) {
+      JsonObject object = peer.getAsJsonObject();
+      peers.add(
+          object.has("namespaceSelector")
+              ? "namespace "
+                  + object.getAsJsonObject("namespaceSelector").getAsJsonObject("matchLabels")
+              : "component "
+                  + object
+                      .getAsJsonObject("podSelector")
+                      .getAsJsonObject("matchLabels")
+                      .get("app.kubernetes.io/component")
+                      .getAsString());
+    }
+    assertThat(peers)
+        .containsExactly(
+            "namespace {\"kubernetes.io/metadata.name\":\"ingress-nginx\"}",
+            "component webui",
+            "component test",
+            "namespace {\"kubernetes.io/metadata.name\":\"monitoring\"}");
+    assertThat(rules.get(0).getAsJsonObject().getAsJsonArray("ports").toString())
+        .isEqualTo("[{\"port\":\"http\",\"protocol\":\"TCP\"}]");
+    assertThat(release.get("NetworkPolicy", WEBUI).spec().getAsJsonArray("ingress").toString())
+        .doesNotContain("\"webui\"");
+
+    KubeObject monitor = release.get("ServiceMonitor", API);
+    JsonObject endpoint = monitor.spec().getAsJsonArray("endpoints").get(0).getAsJsonObject();
+    assertThat(endpoint.get("path").getAsString()).isEqualTo("/q/metrics");
+    assertThat(endpoint.get("port").getAsString()).isEqualTo("http");
+    assertThat(monitor.labels()).containsEntry("release", "kube-prometheus-stack");
+  }
+
+  @Test
+  void modelFromAVolumeIsMountedReadOnlyAndPointedAt() {
+    KubeObject deployment = render(Scenario.MODEL_VOLUME).get("Deployment", API);
+    JsonObject api = deployment.container("api");
+
+    assertThat(KubeObject.env(api, "NER_MODEL_PATH")).contains("/models/ner");
+    JsonObject mount = volumeMount(api, "model");
+    assertThat(mount.get("mountPath").getAsString()).isEqualTo("/models/ner");
+    assertThat(mount.get("subPath").getAsString()).isEqualTo("raner-base-zh");
+    assertThat(mount.get("readOnly").getAsBoolean()).isTrue();
+    assertThat(
+            volume(deployment, "model")
+                .getAsJsonObject("persistentVolumeClaim")
+                .get("claimName")
+                .getAsString())
+        .isEqualTo("ner-models");
+    // The scenario's CPU limit is 3500m: ONNX Runtime gets 4 threads.
+    assertThat(KubeObject.env(api, "NER_INFERENCE_INTRA_OP_THREADS")).contains("4");
+  }
+
+  @Test
+  void modelFromAnImageIsCopiedByAnInitContainer() {
+    KubeObject deployment = render(Scenario.MODEL_IMAGE).get("Deployment", API);
+    JsonObject pod = deployment.podSpec().orElseThrow();
+
+    JsonObject init = pod.getAsJsonArray("initContainers").get(0).getAsJsonObject();
+    assertThat(init.get("image").getAsString())
+        .isEqualTo("registry.example.com/ner-models/raner-base-zh:1.0.0");
+    assertThat(init.getAsJsonArray("command").toString())
+        .isEqualTo("[\"cp\",\"-R\",\"/model/.\",\"/model-bundle/\"]");
+    assertThat(volumeMount(init, "model").get("mountPath").getAsString())
+        .isEqualTo("/model-bundle");
+    assertThat(volume(deployment, "model").has("emptyDir")).isTrue();
+    JsonObject api = deployment.container("api");
+    assertThat(volumeMount(api, "model").get("readOnly").getAsBoolean()).isTrue();
+    assertThat(KubeObject.env(api, "NER_MODEL_PATH")).contains("/models/ner");
+  }
+
+  @Test
+  void oldClusterGetsTheApiVersionsItServes() {
+    RenderedRelease release = render(Scenario.OLD_CLUSTER);
+
+    assertThat(release.get("HorizontalPodAutoscaler", API).apiVersion())
+        .isEqualTo("autoscaling/v2beta2");
+    assertThat(release.get("PodDisruptionBudget", API).apiVersion()).isEqualTo("policy/v1beta1");
+    assertThat(release.get("PodDisruptionBudget", WEBUI).apiVersion()).isEqualTo("policy/v1beta1");
+    JsonObject api = release.get("Deployment", API).container("api");
+    assertThat(api.getAsJsonObject("lifecycle").getAsJsonObject("preStop").has("exec")).isTrue();
+    assertThat(ManifestPolicy.preStopSleepSeconds(api)).contains(10);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "1.20.2, autoscaling/v2beta2, policy/v1beta1, exec",
+    "1.22.0, autoscaling/v2beta2, policy/v1, exec",
+    "1.23.0, autoscaling/v2, policy/v1, exec",
+    "1.29.4, autoscaling/v2, policy/v1, exec",
+    "1.30.0, autoscaling/v2, policy/v1, sleep",
+    "1.32.0, autoscaling/v2, policy/v1, sleep",
+  })
+  void apiVersionsFollowTheClusterVersion(String kube, String hpa, String pdb, String preStop) {
+    RenderedRelease release = new RenderedRelease(renderer.renderForKubeVersion(kube));
+
+    assertThat(release.get("HorizontalPodAutoscaler", API).apiVersion()).isEqualTo(hpa);
+    assertThat(release.get("PodDisruptionBudget", API).apiVersion()).isEqualTo(pdb);
+    JsonObject hook =
+        release
+            .get("Deployment", API)
+            .container("api")
+            .getAsJsonObject("lifecycle")
+            .getAsJsonObject("preStop");
+    assertThat(hook.keySet()).containsExactly(preStop);
+  }
+
+  @Test
+  void limitsReachTheApiAsPlainIntegers(@TempDir Path directory) throws IOException {
+    // Helm reads YAML numbers as floats: a million must not become "1e+06" in the environment.
+    Path values = directory.resolve("limits.yaml");
+    Files.writeString(
+        values, "api:\n  limits:\n    maxTextChars: 1000000\n    maxBatchChars: 4000000\n");
+    JsonObject api =
+        new RenderedRelease(
+                ChartRenderer.parse(
+                    renderer.renderYaml(ChartRenderer.KUBE_VERSION, values, Map.of())))
+            .get("Deployment", API)
+            .container("api");
+
+    assertThat(KubeObject.env(api, "NER_LIMITS_MAX_TEXT_CHARS")).contains("1000000");
+    assertThat(KubeObject.env(api, "NER_LIMITS_MAX_BATCH_CHARS")).contains("4000000");
+    assertThat(KubeObject.env(api, "NER_LIMITS_MAX_BATCH_TEXTS")).contains("64");
+  }
+
+  @Test
+  void intraOpThreadsCanBeSetExplicitly() {
+    JsonObject api =
+        new RenderedRelease(
+                renderer.render(Scenario.DEFAULTS, Map.of("api.inference.intraOpThreads", "1")))
+            .get("Deployment", API)
+            .container("api");
+
+    assertThat(KubeObject.env(api, "NER_INFERENCE_INTRA_OP_THREADS")).contains("1");
+  }
+
+  private static String probePath(JsonObject container, String probe) {
+    return container.getAsJsonObject(probe).getAsJsonObject("httpGet").get("path").getAsString();
+  }
+
+  private static List<String> routes(KubeObject ingress) {
+    List<String> routes = new ArrayList<>();
+    for (JsonElement path :
+        ingress
+            .spec()
+            .getAsJsonArray("rules")
+            .get(0)
+            .getAsJsonObject()
+            .getAsJsonObject("http")
+            .getAsJsonArray("paths")) {
+      JsonObject object = path.getAsJsonObject();
+      assertThat(object.get("pathType").getAsString()).isEqualTo("Prefix");
+      routes.add(
+          object.get("path").getAsString()
+              + "->"
+              + object
+                  .getAsJsonObject("backend")
+                  .getAsJsonObject("service")
+                  .get("name")
+                  .getAsString());
+    }
+    return routes;
+  }
+
+  private static JsonObject volumeMount(JsonObject container, String name) {
+    for (JsonElement mount : container.getAsJsonArray("volumeMounts")) {
+      if (mount.getAsJsonObject().get("name").getAsString().equals(name)) {
+        return mount.getAsJsonObject();
+      }
+    }
+    throw new AssertionError("no volume mount " + name + " in " + container.get("name"));
+  }
+
+  private static JsonObject volume(KubeObject deployment, String name) {
+    for (JsonElement volume : deployment.podSpec().orElseThrow().getAsJsonArray("volumes")) {
+      if (volume.getAsJsonObject().get("name").getAsString().equals(name)) {
+        return volume.getAsJsonObject();
+      }
+    }
+    throw new AssertionError("no volume " + name + " in " + deployment.id());
+  }
+}

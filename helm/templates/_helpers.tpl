@@ -1,0 +1,183 @@
+{{/*
+Names and labels follow `helm create`: <chart>.fullname is truncated to 63 characters (the DNS label
+limit), selectors carry only labels that never change during a release's life, plus the component.
+*/}}
+
+{{/* The chart name, or nameOverride. */}}
+{{- define "ner-suite.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The release-qualified name every object name starts with. */}}
+{{- define "ner-suite.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Object name of one component: dict "root" $ "component" "api". Keeps the suffix within 63 characters. */}}
+{{- define "ner-suite.componentName" -}}
+{{- $suffix := printf "-%s" .component }}
+{{- printf "%s%s" (include "ner-suite.fullname" .root | trunc (int (sub 63 (len $suffix))) | trimSuffix "-") $suffix }}
+{{- end }}
+
+{{/* chart label value: name-version. */}}
+{{- define "ner-suite.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Selector labels of one component: dict "root" $ "component" "api". Only labels that stay the same for the
+whole life of a release: a Deployment's selector is immutable, so chart or app versions never go in here.
+*/}}
+{{- define "ner-suite.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ner-suite.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/* All labels of one component's objects: dict "root" $ "component" "api". */}}
+{{- define "ner-suite.labels" -}}
+helm.sh/chart: {{ include "ner-suite.chart" .root }}
+{{ include "ner-suite.selectorLabels" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: {{ include "ner-suite.name" .root }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The ServiceAccount the pods use. */}}
+{{- define "ner-suite.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "ner-suite.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* An image reference from {repository, tag, digest}: dict "root" $ "image" .Values.api.image. */}}
+{{- define "ner-suite.image" -}}
+{{- if .image.digest }}
+{{- printf "%s@%s" .image.repository .image.digest }}
+{{- else }}
+{{- printf "%s:%s" .image.repository (default .root.Chart.AppVersion .image.tag | toString) }}
+{{- end }}
+{{- end }}
+
+{{/*
+API versions. Picked from .Capabilities so the chart installs on old clusters too: the API list (what the
+cluster serves) and the Kubernetes version (what `helm template --kube-version` states) must both allow
+the newer version.
+*/}}
+{{- define "ner-suite.hpa.apiVersion" -}}
+{{- if and (.Capabilities.APIVersions.Has "autoscaling/v2") (semverCompare ">=1.23-0" .Capabilities.KubeVersion.Version) -}}
+autoscaling/v2
+{{- else -}}
+autoscaling/v2beta2
+{{- end }}
+{{- end }}
+
+{{- define "ner-suite.pdb.apiVersion" -}}
+{{- if and (.Capabilities.APIVersions.Has "policy/v1") (semverCompare ">=1.21-0" .Capabilities.KubeVersion.Version) -}}
+policy/v1
+{{- else -}}
+policy/v1beta1
+{{- end }}
+{{- end }}
+
+{{/*
+The preStop hook: a sleep that keeps the pod serving while Services and Ingress controllers stop routing
+to it. Kubernetes 1.30+ sleeps itself (no binary needed in the image); older clusters run `sleep`.
+dict "root" $ "seconds" N
+*/}}
+{{- define "ner-suite.preStop" -}}
+preStop:
+{{- if semverCompare ">=1.30-0" .root.Capabilities.KubeVersion.Version }}
+  sleep:
+    seconds: {{ int .seconds }}
+{{- else }}
+  exec:
+    command: ["sleep", {{ int .seconds | toString | quote }}]
+{{- end }}
+{{- end }}
+
+{{/*
+Topology spread constraints with the component's selector as labelSelector where none is given.
+dict "root" $ "component" "api" "constraints" list
+*/}}
+{{- define "ner-suite.topologySpreadConstraints" -}}
+{{- $selector := include "ner-suite.selectorLabels" . | fromYaml }}
+{{- range .constraints }}
+{{- $constraint := deepCopy . }}
+{{- if not (hasKey $constraint "labelSelector") }}
+{{- $_ := set $constraint "labelSelector" (dict "matchLabels" $selector) }}
+{{- end }}
+- {{ toYaml $constraint | nindent 2 | trim }}
+{{- end }}
+{{- end }}
+
+{{/* A PodDisruptionBudget spec body from {enabled, maxUnavailable, minAvailable}: dict "root" $ "component" "api" "pdb" .Values.api.podDisruptionBudget */}}
+{{- define "ner-suite.pdb.budget" -}}
+{{- if not (eq (toString .pdb.minAvailable) "") }}
+minAvailable: {{ .pdb.minAvailable }}
+{{- else }}
+maxUnavailable: {{ .pdb.maxUnavailable }}
+{{- end }}
+{{- end }}
+
+{{/*
+ONNX Runtime intra-op threads: the configured number, or the CPU limit rounded up ("1500m" -> 2, "2" -> 2,
+"500m" -> 1), so ONNX Runtime never runs more busy threads than the container may use.
+*/}}
+{{- define "ner-suite.api.intraOpThreads" -}}
+{{- if gt (int .Values.api.inference.intraOpThreads) 0 }}
+{{- int .Values.api.inference.intraOpThreads }}
+{{- else }}
+{{- $cpu := toString .Values.api.resources.limits.cpu }}
+{{- $cores := 0.0 }}
+{{- if hasSuffix "m" $cpu }}
+{{- $cores = divf (trimSuffix "m" $cpu | float64) 1000 }}
+{{- else }}
+{{- $cores = float64 $cpu }}
+{{- end }}
+{{- max 1 (ceil $cores | int) }}
+{{- end }}
+{{- end }}
+
+{{/* The API's body limit in bytes, from a Quarkus memory size ("2M", "512K", "1G", "1048576"). */}}
+{{- define "ner-suite.api.maxBodyBytes" -}}
+{{- $size := toString .Values.api.limits.maxBodySize }}
+{{- $unit := regexFind "[KkMmGg]$" $size | upper }}
+{{- $number := trimSuffix $unit (trimSuffix (lower $unit) $size) | int64 }}
+{{- $factor := dict "" 1 "K" 1024 "M" 1048576 "G" 1073741824 }}
+{{- mul $number (get $factor $unit) }}
+{{- end }}
+
+{{/* Seconds the Ingress waits for the API: 5 s more than the API's own request timeout. */}}
+{{- define "ner-suite.ingress.proxyTimeoutSeconds" -}}
+{{- add (int .Values.api.inference.requestTimeoutSeconds) 5 }}
+{{- end }}
+
+{{/* The Ingress's annotations: the derived ingress-nginx ones, then the user's (which win). */}}
+{{- define "ner-suite.ingress.annotations" -}}
+{{- $annotations := dict }}
+{{- if .Values.ingress.nginxAnnotations }}
+{{- $timeout := include "ner-suite.ingress.proxyTimeoutSeconds" . }}
+{{- $_ := set $annotations "nginx.ingress.kubernetes.io/proxy-body-size" (mul (include "ner-suite.api.maxBodyBytes" . | int64) 2 | toString) }}
+{{- $_ := set $annotations "nginx.ingress.kubernetes.io/proxy-read-timeout" $timeout }}
+{{- $_ := set $annotations "nginx.ingress.kubernetes.io/proxy-send-timeout" $timeout }}
+{{- end }}
+{{- $annotations = merge (deepCopy .Values.ingress.annotations) $annotations }}
+{{- with $annotations }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
