@@ -86,6 +86,13 @@ public interface NerConfig {
     @WithDefault("256")
     int queueSize();
 
+    /**
+     * Most requests admitted at once (tokenizing, queued, running or decoding); beyond it a request
+     * is refused at once with 503, before any work is done for it.
+     */
+    @WithDefault("256")
+    int maxInFlight();
+
     /** Longest a request may wait and run before it is answered with 503. */
     @WithDefault("30S")
     Duration requestTimeout();

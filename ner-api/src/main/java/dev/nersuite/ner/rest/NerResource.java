@@ -2,7 +2,6 @@ package dev.nersuite.ner.rest;
 
 import dev.nersuite.ner.service.InvalidRequestException;
 import dev.nersuite.ner.service.NerService;
-import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -21,9 +20,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class NerResource {
   @Inject NerService service;
 
-  // Blocking: tokenizing a long text is CPU work that must stay off the event loop.
+  // Not @Blocking: admission runs on the event loop so overload is refused at once; the service
+  // moves tokenizing and decoding to worker threads.
   @POST
-  @Blocking
   @Operation(summary = "Find PER/LOC/ORG mentions in one text; offsets are code points")
   public Uni<NerResponse> recognize(NerRequest request) {
     if (request == null) {
@@ -36,7 +35,6 @@ public class NerResource {
 
   @POST
   @Path("/batch")
-  @Blocking
   @Operation(summary = "Find mentions in each of several texts; results in input order")
   public Uni<BatchResponse> recognizeBatch(BatchRequest request) {
     if (request == null) {

@@ -6,7 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -27,9 +26,8 @@ public class GracefulShutdown {
   private static final Logger LOG = Logger.getLogger(GracefulShutdown.class);
 
   @Inject ModelHolder model;
+  @Inject NerService service;
   @Inject NerConfig config;
-
-  private final AtomicInteger inFlight = new AtomicInteger();
 
   void install(@Observes StartupEvent event) {
     for (String name : new String[] {"TERM", "INT"}) {
@@ -45,21 +43,6 @@ public class GracefulShutdown {
     }
   }
 
-  /** Counts a request that will run inference; pair with {@link #finished()}. */
-  void started() {
-    inFlight.incrementAndGet();
-  }
-
-  /** A request counted by {@link #started()} is done, whatever its outcome. */
-  void finished() {
-    inFlight.decrementAndGet();
-  }
-
-  /** Requests that will run or are running inference. */
-  int inFlight() {
-    return inFlight.get();
-  }
-
   void drain() {
     if (!model.beginDraining()) {
       return; // a second signal: the first one is draining already
@@ -69,10 +52,10 @@ public class GracefulShutdown {
     sleep(delay);
     model.stopTakingWork();
     long deadline = System.nanoTime() + config.shutdown().drainTimeout().toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+    while (service.inFlight() > 0 && System.nanoTime() < deadline) {
       sleep(20);
     }
-    LOG.infof("shutdown: inference drained (%d still running)", inFlight.get());
+    LOG.infof("shutdown: inference drained (%d requests still running)", service.inFlight());
   }
 
   private static void sleep(long millis) {

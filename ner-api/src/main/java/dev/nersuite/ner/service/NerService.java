@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Checks requests against the limits, answers repeated texts from a bounded cache, and runs the
@@ -36,8 +37,8 @@ public class NerService {
   @Inject NerConfig config;
   @Inject ModelHolder model;
   @Inject MeterRegistry registry;
-  @Inject GracefulShutdown shutdown;
 
+  private final AtomicInteger inFlight = new AtomicInteger();
   private BatchScheduler scheduler;
   private Cache<String, List<Entity>> cache;
   private Timer requestTimer;
@@ -69,6 +70,7 @@ public class NerService {
             .description("Texts per request")
             .publishPercentileHistogram()
             .register(registry);
+    registry.gauge("ner.requests.in.flight", inFlight);
     characters =
         Counter.builder("ner.characters")
             .description("Code points recognized")
@@ -112,12 +114,32 @@ public class NerService {
         "TIMEOUT", "the request did not finish within the service's deadline");
   }
 
+  /** Requests admitted and not yet answered; graceful shutdown waits for this to reach 0. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * Admits or refuses a request on the calling (event-loop) thread, so overload is shed at once,
+   * then tokenizes on the worker pool and queues the rows for batching.
+   */
   private Uni<List<List<Entity>>> submit(List<String> texts) {
-    shutdown.started(); // before the state check, so a drain that follows waits for this request
+    // Counted before the state check, so a drain that begins now waits for this request.
+    if (inFlight.incrementAndGet() > config.inference().maxInFlight()) {
+      inFlight.decrementAndGet();
+      registry.counter("ner.rejected", "reason", "overloaded").increment();
+      throw new ServiceUnavailableException(
+          "OVERLOADED", "the service is at capacity; retry shortly");
+    }
     try {
-      return run(model.recognizer(), texts).onTermination().invoke(shutdown::finished);
+      EntityRecognizer recognizer = model.recognizer(); // 503 NOT_READY / SHUTTING_DOWN
+      return Uni.createFrom()
+          .deferred(() -> run(recognizer, texts))
+          .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+          .onTermination()
+          .invoke(inFlight::decrementAndGet);
     } catch (RuntimeException e) {
-      shutdown.finished();
+      inFlight.decrementAndGet();
       throw e;
     }
   }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(BackpressureTest.OneWorker.class)
 class BackpressureTest {
+  static final int CLIENTS = 6;
 
   public static class OneWorker implements QuarkusTestProfile {
     @Override
@@ -37,11 +38,20 @@ class BackpressureTest {
 
   @Test
   void requestsBeyondCapacityGet503WithRetryAfterAndTheOthersSucceed() throws Exception {
+    assertSomeRefusedSomeServed();
+    given()
+        .get("/q/metrics")
+        .then()
+        .body(org.hamcrest.Matchers.containsString("ner_rejected_total{reason=\"overloaded\"}"));
+  }
+
+  /** Fires concurrent long requests; at least one is served and at least one refused. */
+  static void assertSomeRefusedSomeServed() throws Exception {
     String longText = NerResourceTest.NEWS.repeat(2_500); // ~90,000 characters per request
-    ExecutorService clients = Executors.newFixedThreadPool(6);
+    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     try {
       List<Future<Response>> responses = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
+      for (int i = 0; i < CLIENTS; i++) {
         responses.add(
             clients.submit(
                 () ->
