@@ -4,7 +4,7 @@ Everything here mirrors the ONNX graph that :mod:`nerexport.compact.onnx_graph` 
 operation, so the exported bundle computes what was trained:
 
 * features per position ``t`` of a row ``[CLS] pieces [SEP] [PAD]...``: the piece's character embedding and
-  two hashed character-bigram embeddings, of ``(id[t-1], id[t])`` and ``(id[t], id[t+1])``, where ids are
+  (when ``bigram_dim > 0``) two hashed character-bigram embeddings, of ``(id[t-1], id[t])`` and ``(id[t], id[t+1])``, where ids are
   first multiplied by the attention mask and rows are extended by a 0 on both sides, so the features at real
   positions never see padding;
 * each BiGRU layer is ONNX ``GRU`` with ``linear_before_reset=0`` (LAC's formula, not PyTorch ``nn.GRU``),
