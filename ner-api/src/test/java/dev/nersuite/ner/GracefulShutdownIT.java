@@ -147,4 +147,32 @@ class GracefulShutdownIT {
     assertThat(servedReady).isFalse();
     assertThat(Files.readString(log)).contains("integrity check");
   }
+
+  @Test
+  void anIdleReplicaExitsPromptlyOnSigterm() throws Exception {
+    int port = freePort();
+    Path log = Files.createTempFile("ner-api", ".log");
+    process =
+        new ProcessBuilder(
+                System.getProperty("java.home") + "/bin/java",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=127.0.0.1",
+                "-jar",
+                "target/quarkus-app/quarkus-run.jar")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (status(port, "/q/health/ready") != 200) {
+      assertThat(process.isAlive()).as("process exited; log: %s", Files.readString(log)).isTrue();
+      assertThat(System.nanoTime()).as("ready within 120 s").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    process.toHandle().destroy(); // SIGTERM before any request was served
+    // The shutdown delay (3 s) plus an empty drain: well within 20 s.
+    assertThat(process.waitFor(20, TimeUnit.SECONDS))
+        .as("exited after SIGTERM; log: %s", Files.readString(log))
+        .isTrue();
+    assertThat(Files.readString(log)).contains("inference drained").doesNotContain("Exception");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.nersuite.ner.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
@@ -9,12 +10,15 @@ import jakarta.inject.Singleton;
 
 /**
  * Makes request parsing strict: a number, boolean or object where a string is expected is a
- * client's mistake (400), not something to coerce into text silently. Thread-safe (stateless).
+ * client's mistake (400), not something to coerce into text silently; so is a field given twice
+ * ({@code {"text": "a", "text": "b"}}), which is ambiguous (and which Jackson would otherwise
+ * report for records as a definition error, a 500). Thread-safe (stateless).
  */
 @Singleton
 public class StrictJsonCustomizer implements ObjectMapperCustomizer {
   @Override
   public void customize(ObjectMapper mapper) {
+    mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     for (CoercionInputShape shape :
         new CoercionInputShape[] {
           CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean

@@ -49,23 +49,27 @@ public class BodySizeGuard {
   }
 
   private void tooLarge(RoutingContext context, long limit) {
+    respond(
+        context,
+        413,
+        ErrorResponse.of("BODY_TOO_LARGE", "the request body is larger than " + limit + " bytes"));
+  }
+
+  private void respond(RoutingContext context, int status, ErrorResponse error) {
     if (context.response().ended()) {
       return;
     }
     String body;
     try {
-      body =
-          mapper.writeValueAsString(
-              ErrorResponse.of(
-                  "BODY_TOO_LARGE", "the request body is larger than " + limit + " bytes"));
+      body = mapper.writeValueAsString(error);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("an error body always serializes", e);
     }
     context
         .response()
-        .setStatusCode(413)
+        .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        // The unread body would otherwise be parsed as the next request on this connection.
+        // The unread rest of the request would otherwise be parsed as the next request.
         .putHeader(HttpHeaders.CONNECTION, "close")
         .end(body);
   }

@@ -30,6 +30,10 @@ public class GracefulShutdown {
   @Inject NerConfig config;
 
   void install(@Observes StartupEvent event) {
+    // Created now, on a managed thread: the signal handler's thread cannot create beans.
+    service.inFlight();
+    // The JVM runs signal handlers on a thread without the application's class loader.
+    ClassLoader applicationLoader = Thread.currentThread().getContextClassLoader();
     for (String name : new String[] {"TERM", "INT"}) {
       Signal signal = new Signal(name);
       SignalHandler[] previous = new SignalHandler[1];
@@ -37,8 +41,17 @@ public class GracefulShutdown {
           Signal.handle(
               signal,
               received -> {
-                drain();
-                previous[0].handle(received);
+                Thread thread = Thread.currentThread();
+                ClassLoader original = thread.getContextClassLoader();
+                thread.setContextClassLoader(applicationLoader);
+                try {
+                  drain();
+                } catch (RuntimeException e) {
+                  LOG.error("shutdown: draining failed, shutting down anyway", e);
+                } finally {
+                  thread.setContextClassLoader(original);
+                  previous[0].handle(received); // the JVM's own handling: shutdown hooks, exit
+                }
               });
     }
   }

@@ -52,6 +52,8 @@ class ErrorResponsesTest {
         "{\"text\": \"a\", \"lang\": \"zh\"} | 400 | UNKNOWN_FIELD",
         "{\"text\": \"\\ud800x\"} | 400 | INVALID_TEXT",
         "{\"text\": \"x\\udc00\"} | 400 | INVALID_TEXT",
+        "{\"text\": \"李强\", \"text\": \"王建国\"} | 400 | MALFORMED_JSON",
+        "{\"text\": null, \"text\": \"x\"} | 400 | MALFORMED_JSON",
       })
   void singleTextMistakes(String body, int status, String code) {
     assertError(post("/api/v1/ner", body.getBytes(StandardCharsets.UTF_8)), status, code);
