@@ -67,8 +67,9 @@ public interface NerConfig {
   /** Inference execution. */
   interface Inference {
     /**
-     * ONNX Runtime intra-op threads. Unset: the processors the JVM sees (the container's CPU
-     * limit).
+     * ONNX Runtime intra-op threads per worker. Unset: 1. For the compact default model, one thread
+     * per worker and one worker per CPU measured 2.5x the throughput of one worker using every CPU
+     * (docs/adr/0005-batching-defaults.md).
      */
     OptionalInt intraOpThreads();
 
@@ -97,8 +98,11 @@ public interface NerConfig {
     @WithDefault("30S")
     Duration requestTimeout();
 
-    /** Most padded tokens (rows x longest row) in one ONNX Runtime call. */
-    @WithDefault("8192")
+    /**
+     * Most padded tokens (rows x longest row) in one ONNX Runtime call. Small on purpose: the
+     * BiGRU's cost per sentence grows with batch size beyond a few rows (ADR 0005).
+     */
+    @WithDefault("512")
     int maxBatchTokens();
 
     /** Longest a batch waits for more requests once it has its first. */

@@ -80,11 +80,11 @@ public class NerService {
 
   /**
    * One worker per group of ORT threads, so workers times threads never oversubscribes the CPUs:
-   * with the defaults (ORT threads = CPUs) that is a single worker whose runs use every core.
+   * with the defaults (1 ORT thread) that is one worker per CPU.
    */
   static int defaultWorkers(NerConfig.Inference inference) {
     int processors = Runtime.getRuntime().availableProcessors();
-    return Math.max(1, processors / inference.intraOpThreads().orElse(processors));
+    return Math.max(1, processors / inference.intraOpThreads().orElse(1));
   }
 
   @PreDestroy
