@@ -56,13 +56,12 @@ class GracefulShutdownIT {
     }
   }
 
-  @Test
-  void sigtermDrainsInFlightWorkWhileReadinessIsDown() throws Exception {
+  /** Starts the packaged application on a free loopback port, its output in {@code log}. */
+  private int start(Path log, java.util.Map<String, String> environment) throws IOException {
     Path runner = Path.of("target/quarkus-app/quarkus-run.jar");
     assertThat(runner).as("run `mvn package` first").exists();
     int port = freePort();
-    Path log = Files.createTempFile("ner-api", ".log");
-    process =
+    ProcessBuilder builder =
         new ProcessBuilder(
                 System.getProperty("java.home") + "/bin/java",
                 "-Dquarkus.http.port=" + port,
@@ -70,15 +69,27 @@ class GracefulShutdownIT {
                 "-jar",
                 runner.toString())
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    builder.environment().putAll(environment);
+    process = builder.start();
+    return port;
+  }
 
+  /** Waits until the process reports ready, failing if it exits or takes over 120 s. */
+  private void awaitReady(int port, Path log) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (status(port, "/q/health/ready") != 200) {
       assertThat(process.isAlive()).as("process exited; log: %s", Files.readString(log)).isTrue();
       assertThat(System.nanoTime()).as("ready within 120 s").isLessThan(deadline);
       Thread.sleep(50);
     }
+  }
+
+  @Test
+  void sigtermDrainsInFlightWorkWhileReadinessIsDown() throws Exception {
+    Path log = Files.createTempFile("ner-api", ".log");
+    int port = start(log, java.util.Map.of());
+    awaitReady(port, log);
     assertThat(status(port, "/q/health/started")).isEqualTo(200);
 
     String text = "新华社北京电，国务院总理李强在人民大会堂作报告。".repeat(3_000);
@@ -121,19 +132,8 @@ class GracefulShutdownIT {
     byte[] model = Files.readAllBytes(bundle.resolve("model.onnx"));
     model[model.length / 2] ^= 1;
     Files.write(bundle.resolve("model.onnx"), model);
-    int port = freePort();
     Path log = Files.createTempFile("ner-api", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                System.getProperty("java.home") + "/bin/java",
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1",
-                "-jar",
-                "target/quarkus-app/quarkus-run.jar")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().put("NER_MODEL_PATH", bundle.toString());
-    process = builder.start();
+    int port = start(log, java.util.Map.of("NER_MODEL_PATH", bundle.toString()));
     boolean servedReady = false;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (process.isAlive() && System.nanoTime() < deadline) {
@@ -150,24 +150,9 @@ class GracefulShutdownIT {
 
   @Test
   void anIdleReplicaExitsPromptlyOnSigterm() throws Exception {
-    int port = freePort();
     Path log = Files.createTempFile("ner-api", ".log");
-    process =
-        new ProcessBuilder(
-                System.getProperty("java.home") + "/bin/java",
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1",
-                "-jar",
-                "target/quarkus-app/quarkus-run.jar")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (status(port, "/q/health/ready") != 200) {
-      assertThat(process.isAlive()).as("process exited; log: %s", Files.readString(log)).isTrue();
-      assertThat(System.nanoTime()).as("ready within 120 s").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    int port = start(log, java.util.Map.of());
+    awaitReady(port, log);
     process.toHandle().destroy(); // SIGTERM before any request was served
     // The shutdown delay (3 s) plus an empty drain: well within 20 s.
     assertThat(process.waitFor(20, TimeUnit.SECONDS))
