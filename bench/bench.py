@@ -1,0 +1,758 @@
+"""The benchmark of issue 6, run by ``bench/run.sh`` (which checks prerequisites and builds ner-api first).
+
+Measures, in one run on one machine, with the same model weights and the same load client (wrk + the
+Lua script ``wrk/corpus.lua`` over ``corpus/news.txt``):
+
+1. the in-process limit: ner-api's own inference classes without HTTP (``limit/InProcessLimit.java``);
+2. ner-api over HTTP: closed-loop concurrency 1/4/16/64, the batch endpoint, 20,000-character documents,
+   paced load at half of saturation, paced 2x overload (refusals must be fast 503s), one run with the
+   result cache on;
+3. the original Python stack (``python-baseline/server.py``: FastAPI + uvicorn + PyTorch eager), same points;
+
+then prints a Markdown report (ratios first) and writes it to ``bench/results/<timestamp>.md`` with the raw
+figures beside it as JSON. Every server is started here on 127.0.0.1 and stopped by its pid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+from typing import Dict, List, Optional
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+PYTHON = "/usr/bin/python3"
+CORPUS = BENCH / "corpus" / "news.txt"
+LUA = BENCH / "wrk" / "corpus.lua"
+ARTICLE_CHARS = 20_000
+ARTICLES = 4
+CONCURRENCY = (1, 4, 16, 64)
+BATCH_TEXTS = 16
+LONG_DOC_CONCURRENCY = 4
+HALF_LOAD_CONNECTIONS = 16
+OVERLOAD_CONNECTIONS = 128
+OVERLOAD_QUEUE_ROWS = 32
+CHECK_LINES = 40
+# The ner-api settings this benchmark may set (environment variables of NerConfig keys); others pass through.
+CACHE_OFF = {"NER_CACHE_SIZE": "0"}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def sh(command: str) -> str:
+    try:
+        return subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+# ---- processes --------------------------------------------------------------------------------------
+
+
+class CpuMeter:
+    """How much of the machine's CPU this benchmark's own processes used during a phase, and how much
+    everything else did (other users' builds and tests on a shared machine distort the figures).
+    Ours: this process and its reaped children (servers, wrk, the limit's JVM), from os.times(); all:
+    the busy time in /proc/stat."""
+
+    def __init__(self):
+        self.started = self._read()
+
+    @staticmethod
+    def _read():
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        busy_s = (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+        t = os.times()
+        return time.monotonic(), busy_s, t.user + t.system + t.children_user + t.children_system
+
+    def stop(self) -> dict:
+        (t0, busy0, ours0), (t1, busy1, ours1) = self.started, self._read()
+        capacity = (t1 - t0) * (os.cpu_count() or 1)
+        ours, busy = ours1 - ours0, busy1 - busy0
+        return {"seconds": round(t1 - t0, 1), "ours_share": round(ours / capacity, 3),
+                "others_share": round(max(0.0, busy - ours) / capacity, 3)}
+
+
+class Server:
+    """A server process this benchmark started; start-up is timed from spawn to the first 200 of its
+    readiness URL, and the process is stopped by its own pid only."""
+
+    def __init__(self, name: str, command: List[str], env: Dict[str, str], base_url: str, ready_path: str,
+                 log_path: Path):
+        self.name, self.command, self.env, self.base_url, self.log_path = name, command, env, base_url, log_path
+        self.ready_url = base_url + ready_path
+        self.process: Optional[subprocess.Popen] = None
+        self.startup_s: Optional[float] = None
+
+    def start(self, timeout_s: float = 180) -> "Server":
+        log(f"starting {self.name}: {' '.join(self.command)}")
+        log_file = open(self.log_path, "ab")
+        started = time.monotonic()
+        self.process = subprocess.Popen(self.command, env=self.env, stdout=log_file, stderr=subprocess.STDOUT,
+                                        cwd=REPO, start_new_session=True)
+        while time.monotonic() - started < timeout_s:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(self.ready_url, timeout=2) as response:
+                    if response.status == 200:
+                        self.startup_s = time.monotonic() - started
+                        log(f"{self.name} ready after {self.startup_s:.2f} s (pid {self.process.pid})")
+                        return self
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.02)
+        self.stop()
+        raise SystemExit(f"{self.name} not ready after {timeout_s} s; see {self.log_path}")
+
+    def memory_kb(self) -> Dict[str, int]:
+        """VmRSS (now) and VmHWM (peak) of the process, from /proc/PID/status."""
+        out = {}
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                key = line.split(":")[0]
+                if key in ("VmRSS", "VmHWM"):
+                    out[key] = int(line.split()[1])
+        return out
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        log(f"{self.name} stopped")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_json(url: str, body: Optional[dict] = None, timeout: float = 60):
+    data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def http_text(url: str, timeout: float = 10) -> str:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read().decode("utf-8")
+
+
+# ---- the load client -------------------------------------------------------------------------------
+
+
+def wrk(base_url: str, path: str, corpus: Path, seconds: float, connections: int, threads: int,
+        rate: float = 0, batch: int = 0) -> dict:
+    """One wrk run; returns the Lua script's summary plus throughput and characters per second."""
+    env = dict(os.environ, BENCH_CORPUS=str(corpus), BENCH_PATH=path, BENCH_BATCH=str(batch),
+               BENCH_THREADS=str(threads), BENCH_RATE=f"{rate:.3f}")
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "60s",
+               "-s", str(LUA), base_url]
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 180)
+    line = next((l for l in completed.stdout.splitlines() if l.startswith("BENCH_RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no result ({completed.returncode}): {completed.stdout}\n{completed.stderr}")
+    result = json.loads(line[len("BENCH_RESULT "):])
+    drain(base_url, path, {"texts": ["今天天气很好。"]} if batch else {"text": "今天天气很好。"})
+    ok = result["statuses"].get("200", 0)
+    result["ok_per_s"] = ok / result["duration_s"]
+    result["non_200"] = sum(v for k, v in result["statuses"].items() if k != "200")
+    result["socket_errors"] = sum(result["errors"][k] for k in ("connect", "read", "write", "timeout"))
+    return result
+
+
+def drain(base_url: str, path: str, body: dict) -> None:
+    """Waits until the work a finished point left queued is done: wrk stops counting at its deadline, but
+    requests still in the server would slow the next point down. One probe request queues behind them."""
+    try:
+        http_json(base_url + path, body, timeout=180)
+    except (urllib.error.URLError, OSError) as e:
+        log(f"drain probe failed: {e}")
+    time.sleep(1)
+
+
+def corpus_chars(corpus: Path, batch: int = 0) -> float:
+    """Mean code points per request when wrk cycles the corpus (with ``batch`` texts per request)."""
+    lines = [l for l in corpus.read_text(encoding="utf-8").split("\n") if l]
+    mean = sum(len(l) for l in lines) / len(lines)
+    return mean * max(1, batch)
+
+
+def closed_loop_points(name: str, base_url: str, path: str, seconds: float, quick: bool) -> List[dict]:
+    points = []
+    chars = corpus_chars(CORPUS)
+    for c in CONCURRENCY:
+        r = wrk(base_url, path, CORPUS, seconds, connections=c, threads=min(c, 2))
+        r.update(concurrency=c, chars_per_s=r["ok_per_s"] * chars)
+        log(f"{name} c={c}: {r['ok_per_s']:.1f} req/s, p50 {r['latency_ms']['p50']:.1f} ms, "
+            f"p99 {r['latency_ms']['p99']:.1f} ms, non-200 {r['non_200']}, socket errors {r['socket_errors']}")
+        points.append(r)
+    return points
+
+
+def batch_point(name, base_url, path, seconds) -> dict:
+    r = wrk(base_url, path, CORPUS, seconds, connections=4, threads=2, batch=BATCH_TEXTS)
+    r.update(concurrency=4, texts_per_request=BATCH_TEXTS, texts_per_s=r["ok_per_s"] * BATCH_TEXTS,
+             chars_per_s=r["ok_per_s"] * corpus_chars(CORPUS, BATCH_TEXTS))
+    log(f"{name} batch of {BATCH_TEXTS}, c=4: {r['texts_per_s']:.1f} texts/s, p99 {r['latency_ms']['p99']:.1f} ms")
+    return r
+
+
+def long_doc_point(name, base_url, path, articles: Path, seconds) -> dict:
+    # At least 10 s: a document takes seconds on the slower stack, and only finished requests count.
+    r = wrk(base_url, path, articles, max(seconds, 10), connections=LONG_DOC_CONCURRENCY, threads=2)
+    r.update(concurrency=LONG_DOC_CONCURRENCY, chars_per_s=r["ok_per_s"] * ARTICLE_CHARS)
+    log(f"{name} 20,000-char documents, c={LONG_DOC_CONCURRENCY}: {r['ok_per_s']:.2f} docs/s, "
+        f"{r['chars_per_s']:.0f} chars/s, p99 {r['latency_ms']['p99']:.0f} ms")
+    return r
+
+
+def paced_point(name, base_url, path, rate, connections, seconds) -> dict:
+    r = wrk(base_url, path, CORPUS, seconds, connections=connections, threads=connections, rate=rate)
+    r.update(target_rate=rate, offered_per_s=r["requests"] / r["duration_s"], connections=connections)
+    p = r["paced"]
+    log(f"{name} paced {rate:.0f} req/s: offered {r['offered_per_s']:.0f}/s, 200: {p['ok_ms']['count']} "
+        f"(p50 {fmt(p['ok_ms'].get('p50'))} ms, p99 {fmt(p['ok_ms'].get('p99'))} ms), "
+        f"503: {p['refused_ms']['count']} (p99 {fmt(p['refused_ms'].get('p99'))} ms), late sends {r['late_sends']}")
+    return r
+
+
+def metrics_snapshot(base_url: str) -> Dict[str, float]:
+    """The service's own ner_* metrics (Prometheus text), summed over label sets per metric name."""
+    try:
+        text = http_text(base_url + "/q/metrics")
+    except (urllib.error.URLError, OSError):
+        return {}
+    out: Dict[str, float] = {}
+    for line in text.splitlines():
+        m = re.match(r"^(ner_[a-zA-Z0-9_]+)(\{[^}]*\})?\s+([0-9.eE+-]+|NaN)$", line)
+        if m and "_bucket" not in m.group(1):
+            key = m.group(1) + (m.group(2) or "")
+            out[key] = float(m.group(3))
+    return out
+
+
+# ---- the three subjects -------------------------------------------------------------------------------
+
+
+def snapshot_app(source: Path, work: Path) -> Path:
+    """A private copy of ner-api's packaged app, so a rebuild during the run cannot change what runs."""
+    if not (source / "quarkus-run.jar").is_file():
+        raise SystemExit(f"{source}/quarkus-run.jar missing: build ner-api first (bench/run.sh does)")
+    app = work / "ner-api-app"
+    shutil.copytree(source, app)
+    return app
+
+
+def extract_bundle(app: Path, work: Path) -> Path:
+    """The model bundle embedded in the app jar: the weights all three subjects run."""
+    jars = list((app / "app").glob("*.jar"))
+    with zipfile.ZipFile(jars[0]) as jar:
+        for name in ("model.onnx", "tokenizer.json", "ner-model.json"):
+            jar.extract(f"ner-model/{name}", work)
+    return work / "ner-model"
+
+
+def write_articles(work: Path) -> Path:
+    """Four 20,000-character articles, each the corpus concatenated from a different line."""
+    lines = [l for l in CORPUS.read_text(encoding="utf-8").split("\n") if l]
+    articles = []
+    for a in range(ARTICLES):
+        text, i = "", a * len(lines) // ARTICLES
+        while len(text) < ARTICLE_CHARS:
+            text += lines[i % len(lines)]
+            i += 1
+        articles.append(text[:ARTICLE_CHARS])
+    path = work / "articles.txt"
+    path.write_text("\n".join(articles) + "\n", encoding="utf-8")
+    return path
+
+
+def ner_api_threads(env: Dict[str, str]) -> Dict[str, int]:
+    """ner-api's inference threads as it will compute them (NerService.defaultWorkers)."""
+    cpus = os.cpu_count() or 1
+    intra = int(env.get("NER_INFERENCE_INTRA_OP_THREADS", cpus))
+    workers = int(env.get("NER_INFERENCE_WORKERS", max(1, cpus // intra)))
+    return {"intra_op_threads": intra, "workers": workers}
+
+
+def run_limit(app: Path, bundle: Path, articles: Path, work: Path, threads: Dict[str, int], seconds: float,
+              quick: bool) -> dict:
+    cpus = os.cpu_count() or 1
+    served = f"{threads['intra_op_threads']}x{threads['workers']}"
+    configs = [served] + [c for c in (f"1x{cpus}", f"{cpus}x1") if c != served]
+    out = work / "limit.json"
+    classpath = ":".join(str(app / d / "*") for d in ("app", "lib/boot", "lib/main"))
+    command = ["java", "-Xmx1g", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+               "-cp", classpath, str(BENCH / "limit" / "InProcessLimit.java"),
+               "--bundle", str(bundle), "--corpus", str(CORPUS), "--articles", str(articles),
+               "--configs", ",".join(configs[:2]), "--seconds", str(seconds),
+               "--batch-sizes", "1,4,16" if quick else "1,2,4,8,16,32,64",
+               "--sorted-batch-sizes", "16" if quick else "8,32,64",
+               "--max-batch", str(1 << 20), "--out", str(out)]
+    log("in-process limit: " + " ".join(command[-18:]))
+    with open(work / "limit.log", "w") as log_file:
+        completed = subprocess.run(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO)
+    if completed.returncode != 0:
+        raise SystemExit(f"the in-process limit failed; see {work / 'limit.log'}")
+    for line in (work / "limit.log").read_text().splitlines():
+        if line.startswith("limit:"):
+            log(line)
+    return json.loads(out.read_text())
+
+
+def start_ner_api(app: Path, work: Path, extra_env: Dict[str, str], label: str) -> Server:
+    port = free_port()
+    env = dict(os.environ)
+    env.update(extra_env)
+    command = ["java", f"-Dquarkus.http.port={port}", "-Dquarkus.http.host=127.0.0.1",
+               "-jar", str(app / "quarkus-run.jar")]
+    return Server(f"ner-api ({label})", command, env, f"http://127.0.0.1:{port}", "/q/health/ready",
+                  work / f"ner-api-{label}.log").start()
+
+
+def run_ner_api(app: Path, articles: Path, work: Path, env: Dict[str, str], seconds: float, quick: bool,
+                cache_run: bool) -> dict:
+    result: dict = {"env": {k: v for k, v in env.items() if k.startswith("NER_")}}
+    server = start_ner_api(app, work, dict(env, **CACHE_OFF), "cache-off")
+    try:
+        url = server.base_url
+        result["startup_s"] = server.startup_s
+        result["rss_ready_kb"] = server.memory_kb()["VmRSS"]
+        lines = [l for l in CORPUS.read_text(encoding="utf-8").split("\n") if l][:CHECK_LINES]
+        result["answers"] = [http_json(url + "/api/v1/ner", {"text": t})["entities"] for t in lines]
+        result["closed"] = closed_loop_points("ner-api", url, "/api/v1/ner", seconds, quick)
+        saturation = max(p["ok_per_s"] for p in result["closed"])
+        result["half_load"] = paced_point("ner-api", url, "/api/v1/ner", saturation / 2,
+                                          HALF_LOAD_CONNECTIONS, seconds)
+        result["batch"] = batch_point("ner-api", url, "/api/v1/ner/batch", seconds)
+        result["long"] = long_doc_point("ner-api", url, "/api/v1/ner", articles, seconds)
+        result["memory_after_load_kb"] = server.memory_kb()
+        result["metrics"] = metrics_snapshot(url)
+    finally:
+        server.stop()
+
+    overload_env = dict(env, **CACHE_OFF)
+    overload_env.setdefault("NER_INFERENCE_QUEUE_SIZE", str(OVERLOAD_QUEUE_ROWS))
+    result["overload_env"] = {k: v for k, v in overload_env.items() if k.startswith("NER_")}
+    server = start_ner_api(app, work, overload_env, "overload")
+    try:
+        url = server.base_url
+        result["startup_2_s"] = server.startup_s
+        result["overload"] = paced_point("ner-api", url, "/api/v1/ner", 2 * saturation, OVERLOAD_CONNECTIONS,
+                                         seconds)
+        result["overload_metrics"] = metrics_snapshot(url)
+    finally:
+        server.stop()
+
+    if cache_run:
+        cache_env = dict(env)
+        cache_env.setdefault("NER_CACHE_SIZE", "1024")
+        server = start_ner_api(app, work, cache_env, "cache-on")
+        try:
+            url = server.base_url
+            r = wrk(url, "/api/v1/ner", CORPUS, seconds, connections=16, threads=2)
+            r.update(concurrency=16, cache_size=cache_env["NER_CACHE_SIZE"])
+            log(f"ner-api cache on ({cache_env['NER_CACHE_SIZE']}), c=16: {r['ok_per_s']:.0f} req/s, "
+                f"p99 {r['latency_ms']['p99']:.1f} ms")
+            result["cache_on"] = r
+            result["cache_metrics"] = metrics_snapshot(url)
+        finally:
+            server.stop()
+    return result
+
+
+def run_python(bundle: Path, articles: Path, work: Path, torch_threads: int, seconds: float, quick: bool) -> dict:
+    port = free_port()
+    env = dict(os.environ, NER_BUNDLE=str(bundle), TORCH_THREADS=str(torch_threads))
+    command = [PYTHON, "-m", "uvicorn", "--app-dir", str(BENCH / "python-baseline"), "--factory",
+               "server:create_app", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+               "--log-level", "warning", "--no-access-log"]
+    server = Server("Python baseline", command, env, f"http://127.0.0.1:{port}", "/health",
+                    work / "python-baseline.log").start()
+    result: dict = {"torch_threads": torch_threads}
+    try:
+        url = server.base_url
+        result["startup_s"] = server.startup_s
+        result["rss_ready_kb"] = server.memory_kb()["VmRSS"]
+        lines = [l for l in CORPUS.read_text(encoding="utf-8").split("\n") if l][:CHECK_LINES]
+        result["answers"] = [http_json(url + "/predict", {"text": t})["output"] for t in lines]
+        result["closed"] = closed_loop_points("python", url, "/predict", seconds, quick)
+        saturation = max(p["ok_per_s"] for p in result["closed"])
+        result["half_load"] = paced_point("python", url, "/predict", saturation / 2, HALF_LOAD_CONNECTIONS,
+                                          seconds)
+        result["batch"] = batch_point("python", url, "/batch_predict", seconds)
+        result["long"] = long_doc_point("python", url, "/predict", articles, seconds)
+        result["overload"] = paced_point("python", url, "/predict", 2 * saturation, OVERLOAD_CONNECTIONS, seconds)
+        result["memory_after_load_kb"] = server.memory_kb()
+    finally:
+        server.stop()
+    return result
+
+
+def same_answers(api: List[List[dict]], python: List[List[dict]]) -> int:
+    key = lambda e: (e["type"], e["start"], e["end"], e["span"])  # noqa: E731
+    return sum(1 for a, p in zip(api, python) if [key(e) for e in a] == [key(e) for e in p])
+
+
+# ---- the report ----------------------------------------------------------------------------------------
+
+
+def fmt(x, digits=1) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float) and x != x:
+        return "-"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}f}"
+
+
+def ratio(a, b, digits=2) -> str:
+    if a is None or b is None or b == 0:
+        return "-"
+    return f"{a / b:.{digits}f}x"
+
+
+def machine() -> dict:
+    meminfo = sh("grep MemTotal /proc/meminfo")
+    return {
+        "nproc": sh("nproc"),
+        "lscpu": sh("lscpu | head -n 20"),
+        "model": sh("lscpu | sed -n 's/^Model name: *//p'"),
+        "memory": meminfo,
+        "memory_gib": round(int(meminfo.split()[1]) / 1024 / 1024, 1) if meminfo else None,
+        "kernel": platform.release(),
+        "java": sh("java -version 2>&1 | head -n 1"),
+        "python": sh(f"{PYTHON} --version"),
+        "torch": sh(f"{PYTHON} -c 'import torch; print(torch.__version__)'"),
+        "wrk": sh("wrk --version 2>&1 | head -n 1"),
+        "load_before": sh("cat /proc/loadavg"),
+        "busy_before": sh("ps -eo pcpu,etime,comm --sort=-pcpu | head -n 6"),
+        "git": sh(f"git -C {REPO} log -1 --oneline"),
+        "git_dirty": sh(f"git -C {REPO} status --short -- ner-api ner-model-export | head -n 40"),
+    }
+
+
+def best_limit(limit: dict, order=("mixed", "sorted")) -> dict:
+    return max((p for p in limit["points"] if p["order"] in order), key=lambda p: p["texts_per_s"])
+
+
+def report(results: dict) -> str:
+    m, lim, api, py = results["machine"], results.get("limit"), results.get("ner_api"), results.get("python")
+    out: List[str] = []
+    w = out.append
+    w(f"# ner-api benchmark, {results['started']}")
+    w("")
+    w(f"- Command: `{results['command']}` ({results['seconds']} s per point)")
+    w(f"- Machine: {m['model']}, {m['nproc']} CPUs, {m['memory_gib']} GiB RAM, Linux {m['kernel']}; "
+      f"{m['java']}; {m['python']}, torch {m['torch']}; {m['wrk']}")
+    w(f"- Load average before the run: {m['load_before']}; after: {m.get('load_after', '-')}")
+    if results.get("cpu"):
+        w("- CPU used by other processes (a shared machine): " + ", ".join(
+            f"{phase} phase {cpu['others_share']:.0%} (this benchmark {cpu['ours_share']:.0%})"
+            for phase, cpu in results["cpu"].items()) + " of the machine's CPU time")
+    w(f"- ner-api: `{m['git']}`" + (" plus uncommitted changes in ner-api/ner-model-export" if m["git_dirty"] else ""))
+    w(f"- Model: {results['model']}")
+    if api:
+        w(f"- ner-api settings: defaults of this commit plus `{api['env'] or {}}`, result cache off "
+          f"(`NER_CACHE_SIZE=0`) except in the cache run; inference {results['threads']['workers']} worker(s) x "
+          f"{results['threads']['intra_op_threads']} ONNX Runtime thread(s)")
+    if py:
+        w(f"- Python baseline: FastAPI + uvicorn (1 process), PyTorch eager, "
+          f"`torch.set_num_threads({py['torch_threads']})` (= ner-api's ONNX Runtime intra-op threads)")
+    w("")
+
+    sat_api = max(api["closed"], key=lambda p: p["ok_per_s"]) if api else None
+    sat_py = max(py["closed"], key=lambda p: p["ok_per_s"]) if py else None
+    best = best_limit(lim) if lim else None
+    best_mixed = best_limit(lim, ("mixed",)) if lim else None
+    limit_long = max((p for p in lim["points"] if p["order"] == "long_document"), key=lambda p: p["chars_per_s"],
+                     default=None) if lim else None
+    chars = corpus_chars(CORPUS)
+
+    w("## Summary")
+    w("")
+    w("| figure | ner-api (HTTP) | in-process limit | Python stack | ner-api / limit | ner-api / Python |")
+    w("|---|---:|---:|---:|---:|---:|")
+
+    def row(name, a, l, p, digits=1, invert=False):
+        w(f"| {name} | {fmt(a, digits)} | {fmt(l, digits)} | {fmt(p, digits)} | {ratio(a, l)} | {ratio(a, p)} |")
+
+    row("sentences/s at saturation", sat_api and sat_api["ok_per_s"], best and best["texts_per_s"],
+        sat_py and sat_py["ok_per_s"])
+    row("characters/s at saturation", sat_api and sat_api["chars_per_s"], best and best["chars_per_s"],
+        sat_py and sat_py["chars_per_s"])
+    row("20,000-char documents: characters/s", api and api["long"]["chars_per_s"],
+        limit_long and limit_long["chars_per_s"], py and py["long"]["chars_per_s"])
+    row("single-request latency p50 (c=1), ms", api and api["closed"][0]["latency_ms"]["p50"],
+        lim and lim["single"]["p50_ms"], py and py["closed"][0]["latency_ms"]["p50"], 2)
+    row("single-request latency p99 (c=1), ms", api and api["closed"][0]["latency_ms"]["p99"],
+        lim and lim["single"]["p99_ms"], py and py["closed"][0]["latency_ms"]["p99"], 2)
+    row("start-up to ready, s", api and api["startup_s"], lim and lim["startup"]["load_open_warm_up_ms"] / 1000,
+        py and py["startup_s"], 2)
+    row("RSS after load, MiB", api and api["memory_after_load_kb"]["VmRSS"] / 1024,
+        lim and lim["rss_kb"] / 1024, py and py["memory_after_load_kb"]["VmRSS"] / 1024, 0)
+    row("peak RSS, MiB", api and api["memory_after_load_kb"]["VmHWM"] / 1024,
+        lim and lim["peak_rss_kb"] / 1024, py and py["memory_after_load_kb"]["VmHWM"] / 1024, 0)
+    w("")
+    if best:
+        w(f"Limit: best in-process point, {best['intra_op_threads']} ONNX Runtime thread(s) x {best['callers']} "
+          f"caller(s), batches of {best['batch_size']} texts ({best['order']}); best with batches as they come "
+          f"(mixed lengths): {fmt(best_mixed['texts_per_s'])} sentences/s "
+          f"({best_mixed['intra_op_threads']}x{best_mixed['callers']}, batch {best_mixed['batch_size']}). "
+          f"Saturation: ner-api at c={sat_api['concurrency'] if sat_api else '-'}, Python at "
+          f"c={sat_py['concurrency'] if sat_py else '-'}. Start-up of the limit: reading the bundle, opening the "
+          f"ONNX Runtime session and one warm-up call, in-process (no JVM start). Ratios of latency, start-up "
+          f"and memory read the same way: ner-api's figure divided by the other's. "
+          f"Corpus: {results['corpus_lines']} lines, {chars:.1f} characters on average.")
+        w("")
+
+    w("## Targets")
+    w("")
+    w("| target | measured | verdict |")
+    w("|---|---|---|")
+    if api and lim:
+        r = sat_api["ok_per_s"] / best["texts_per_s"]
+        short = 0.9 * best["texts_per_s"] - sat_api["ok_per_s"]
+        miss = f"missed by {(0.9 - r) / 0.9:.0%} ({short:.0f} sentences/s short of 0.9x)"
+        w(f"| ner-api throughput at saturation >= 0.9 x in-process limit | {r:.2f}x "
+          f"({fmt(sat_api['ok_per_s'])} vs {fmt(best['texts_per_s'])} sentences/s) | {verdict(r >= 0.9, miss)} |")
+    if api and lim:
+        served = [p for p in lim["points"] if p["order"] == "mixed"
+                  and p["intra_op_threads"] == results["threads"]["intra_op_threads"]
+                  and p["callers"] == results["threads"]["workers"]]
+        if served:
+            b = max(served, key=lambda p: p["texts_per_s"])
+            r = sat_api["ok_per_s"] / b["texts_per_s"]
+            w(f"| (context) ner-api / the limit with ner-api's own threads and lengths as they come | {r:.2f}x "
+              f"({fmt(b['texts_per_s'])} sentences/s at {b['intra_op_threads']}x{b['callers']}, batch "
+              f"{b['batch_size']}) | - |")
+    if api and py:
+        rows = []
+        for a, p in zip(api["closed"], py["closed"]):
+            rows.append((a["concurrency"], a["ok_per_s"] / max(p["ok_per_s"], 1e-9),
+                         a["latency_ms"]["p99"], p["latency_ms"]["p99"]))
+        c, r, a99, p99 = next(x for x in rows if x[0] == sat_api["concurrency"])
+        ok = r >= 5 and a99 <= p99
+        w(f"| >= 5 x the Python stack's throughput at equal or lower p99 | c={c}: {r:.1f}x, p99 {fmt(a99)} vs "
+          f"{fmt(p99)} ms (all c: " + ", ".join(f"{x[0]}: {x[1]:.1f}x" for x in rows) + ") | "
+          f"{verdict(ok, f'{r:.1f}x of 5x' if r < 5 else 'p99 higher')} |")
+    if api:
+        single = api["closed"][0]["latency_ms"]["p50"]
+        half = api["half_load"]["paced"]["ok_ms"].get("p99")
+        if half is not None:
+            r = half / single
+            w(f"| p99 at half of saturation load <= 3 x single-request latency | p99 {fmt(half, 2)} ms at "
+              f"{fmt(api['half_load']['offered_per_s'])} req/s = {r:.1f}x the c=1 p50 of {fmt(single, 2)} ms "
+              f"({half / api['closed'][0]['latency_ms']['p99']:.1f}x its p99) | "
+              f"{verdict(r <= 3, f'{r:.1f}x instead of 3x')} |")
+        o = api["overload"]
+        ok_ms, refused_ms = o["paced"]["ok_ms"], o["paced"]["refused_ms"]
+        bounded = ok_ms.get("p99") is not None and ok_ms["p99"] < 2000 and refused_ms["count"] > 0 \
+            and (refused_ms.get("p99") or 0) < 100 and o["missing_retry_after"] == 0
+        w(f"| under 2x overload accepted requests keep a bounded p99, the rest are refused fast with 503 | "
+          f"offered {fmt(o['offered_per_s'])} req/s: {ok_ms['count']} accepted (p99 {fmt(ok_ms.get('p99'))} ms), "
+          f"{refused_ms['count']} refused with 503 (p99 {fmt(refused_ms.get('p99'), 2)} ms, "
+          f"{o['missing_retry_after']} without Retry-After), other {o['paced']['other_ms']['count']} | "
+          f"{verdict(bounded, 'see the overload section')} |")
+    w("")
+
+    if lim:
+        w("## In-process limit (ner-api's classes, no HTTP)")
+        w("")
+        w("| ORT threads x callers | batches | texts per call | sentences/s | characters/s | mean ms per call |")
+        w("|---|---|---:|---:|---:|---:|")
+        for p in lim["points"]:
+            w(f"| {p['intra_op_threads']} x {p['callers']} | {p['order']} | {p['batch_size']} | "
+              f"{fmt(p['texts_per_s'])} | {fmt(p['chars_per_s'])} | {fmt(p['mean_call_ms'], 2)} |")
+        w("")
+        w("`mixed`: consecutive corpus lines (lengths as they come); `sorted`: the corpus sorted by length, so a "
+          "call holds texts of about the same length (the best case of grouping by length); `long_document`: "
+          "one 20,000-character article per call (sentences/s = documents/s).")
+        w("")
+
+    for title, subject in (("ner-api over HTTP", api), ("Python stack over HTTP", py)):
+        if not subject:
+            continue
+        w(f"## {title}")
+        w("")
+        w("| load | requests/s (200) | characters/s | p50 ms | p90 ms | p99 ms | max ms | non-200 |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for p in subject["closed"]:
+            l = p["latency_ms"]
+            w(f"| c={p['concurrency']}, one sentence per request | {fmt(p['ok_per_s'])} | {fmt(p['chars_per_s'])} | "
+              f"{fmt(l['p50'], 2)} | {fmt(l['p90'], 2)} | {fmt(l['p99'], 2)} | {fmt(l['max'])} | {p['non_200']} |")
+        b = subject["batch"]
+        l = b["latency_ms"]
+        w(f"| c=4, batch endpoint, {BATCH_TEXTS} sentences per request | {fmt(b['ok_per_s'])} "
+          f"({fmt(b['texts_per_s'])} sentences/s) | {fmt(b['chars_per_s'])} | {fmt(l['p50'], 2)} | "
+          f"{fmt(l['p90'], 2)} | {fmt(l['p99'], 2)} | {fmt(l['max'])} | {b['non_200']} |")
+        d = subject["long"]
+        l = d["latency_ms"]
+        w(f"| c={LONG_DOC_CONCURRENCY}, 20,000-character documents | {fmt(d['ok_per_s'], 2)} | "
+          f"{fmt(d['chars_per_s'])} | {fmt(l['p50'])} | {fmt(l['p90'])} | {fmt(l['p99'])} | {fmt(l['max'])} | "
+          f"{d['non_200']} |")
+        for label, key in (("half of saturation", "half_load"), ("2x overload", "overload")):
+            p = subject[key]
+            ok = p["paced"]["ok_ms"]
+            w(f"| paced, {label}: {fmt(p['target_rate'])} req/s over {p['connections']} connections | "
+              f"{fmt(ok['count'] / p['duration_s'])} | - | {fmt(ok.get('p50'), 2)} | {fmt(ok.get('p90'), 2)} | "
+              f"{fmt(ok.get('p99'), 2)} | {fmt(ok.get('max'))} | {p['non_200']} |")
+        if subject is api and "cache_on" in api:
+            p = api["cache_on"]
+            l = p["latency_ms"]
+            w(f"| c=16, result cache on (size {p['cache_size']}; the corpus repeats, so mostly hits) | "
+              f"{fmt(p['ok_per_s'])} | {fmt(p['ok_per_s'] * chars)} | {fmt(l['p50'], 2)} | {fmt(l['p90'], 2)} | "
+              f"{fmt(l['p99'], 2)} | {fmt(l['max'])} | {p['non_200']} |")
+        w("")
+        w(f"Start-up to ready {fmt(subject['startup_s'], 2)} s; RSS {fmt(subject['rss_ready_kb'] / 1024, 0)} MiB when "
+          f"ready, {fmt(subject['memory_after_load_kb']['VmRSS'] / 1024, 0)} MiB after the load "
+          f"(peak {fmt(subject['memory_after_load_kb']['VmHWM'] / 1024, 0)} MiB).")
+        w("")
+
+    if api:
+        o = api["overload"]
+        w("## Overload (paced, open loop)")
+        w("")
+        w(f"ner-api restarted with `{api['overload_env']}` (queue bound in model rows; a corpus sentence is one row), "
+          f"then {fmt(o['target_rate'])} req/s (2x saturation) offered for {o['duration_s']:.0f} s over "
+          f"{o['connections']} connections (one per wrk thread, so each request is timed by the Lua script); "
+          f"{o['late_sends']} sends were more than 5 ms behind schedule.")
+        w("")
+        w("| subject | offered req/s | accepted (200) | accepted p50 / p99 / max ms | refused (503) "
+          "| refused p50 / p99 ms | other |")
+        w("|---|---:|---:|---|---:|---|---:|")
+        for name, s in (("ner-api", api), ("Python stack", py)):
+            if not s:
+                continue
+            p = s["overload"]["paced"]
+            w(f"| {name} | {fmt(s['overload']['offered_per_s'])} | {p['ok_ms']['count']} | "
+              f"{fmt(p['ok_ms'].get('p50'))} / {fmt(p['ok_ms'].get('p99'))} / {fmt(p['ok_ms'].get('max'))} | "
+              f"{p['refused_ms']['count']} | {fmt(p['refused_ms'].get('p50'), 2)} / "
+              f"{fmt(p['refused_ms'].get('p99'), 2)} | {p['other_ms']['count']} |")
+        w("")
+        w("ner-api metrics after the overload run: " + (", ".join(
+            f"`{k} {v:g}`" for k, v in api["overload_metrics"].items()
+            if any(s in k for s in ("rejected", "timeout", "queue", "batch"))) or "none exported") + ".")
+        w("")
+    if api and py:
+        w(f"Same answers: for the first {CHECK_LINES} corpus lines, ner-api and the Python stack return the same "
+          f"entities (type, start, end, span) for {results['same_answers']} of {CHECK_LINES}.")
+        w("")
+    w("<details><summary>Machine (lscpu)</summary>")
+    w("")
+    w("```")
+    w(m["lscpu"])
+    w(m["memory"])
+    w("```")
+    w("")
+    w("Busiest processes before the run:")
+    w("")
+    w("```")
+    w(m["busy_before"])
+    w("```")
+    w("</details>")
+    return "\n".join(out) + "\n"
+
+
+def verdict(ok: bool, miss: str) -> str:
+    return "met" if ok else f"**missed**: {miss}"
+
+
+# ---- main ----------------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--seconds", type=float, default=12, help="length of each measured point (default 12)")
+    p.add_argument("--quick", action="store_true",
+                   help="smoke run: 2 s points, fewer limit points; the report stays in bench/target")
+    p.add_argument("--only", default="limit,ner-api,python",
+                   help="comma-separated subset of limit,ner-api,python (a partial run is not saved in results/)")
+    p.add_argument("--no-cache-run", action="store_true", help="skip the extra ner-api run with the result cache on")
+    p.add_argument("--app", default=str(REPO / "ner-api" / "target" / "quarkus-app"),
+                   help="ner-api's packaged app (quarkus-app directory) to measure")
+    p.add_argument("--command", default="bench/run.sh", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    seconds = 2 if args.quick else args.seconds
+    only = set(args.only.split(","))
+    started = datetime.datetime.now()
+    work = BENCH / "target" / f"run-{started:%Y%m%d-%H%M%S}"
+    work.mkdir(parents=True)
+    log(f"work directory {work}")
+
+    results: dict = {"started": f"{started:%Y-%m-%d %H:%M}", "command": args.command, "seconds": seconds,
+                     "machine": machine(), "corpus_lines": len([l for l in CORPUS.read_text("utf-8").split("\n") if l])}
+    app = snapshot_app(Path(args.app), work)
+    bundle = extract_bundle(app, work)
+    meta = json.loads((bundle / "ner-model.json").read_text(encoding="utf-8"))
+    results["model"] = (f"{meta['name']} {meta['version']} ({meta.get('architecture')}), model.onnx sha256 "
+                        f"{meta.get('modelSha256', '?')[:12]}, embedded in the measured ner-api")
+    articles = write_articles(work)
+    api_env = {k: v for k, v in os.environ.items() if k.startswith("NER_")}
+    threads = ner_api_threads(api_env)
+    results["threads"] = threads
+
+    results["cpu"] = {}
+    if "limit" in only:
+        meter = CpuMeter()
+        results["limit"] = run_limit(app, bundle, articles, work, threads, min(seconds, 3), args.quick)
+        results["cpu"]["limit"] = meter.stop()
+    if "ner-api" in only:
+        meter = CpuMeter()
+        results["ner_api"] = run_ner_api(app, articles, work, api_env, seconds, args.quick, not args.no_cache_run)
+        results["cpu"]["ner-api"] = meter.stop()
+    if "python" in only:
+        meter = CpuMeter()
+        results["python"] = run_python(bundle, articles, work, threads["intra_op_threads"], seconds, args.quick)
+        results["cpu"]["python"] = meter.stop()
+    for phase, cpu in results["cpu"].items():
+        log(f"{phase}: this benchmark used {cpu['ours_share']:.0%} of the CPUs, other processes "
+            f"{cpu['others_share']:.0%}")
+    if "ner_api" in results and "python" in results:
+        results["same_answers"] = same_answers(results["ner_api"]["answers"], results["python"]["answers"])
+    results["machine"]["load_after"] = sh("cat /proc/loadavg")
+
+    text = report(results)
+    (work / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    (work / "report.md").write_text(text, encoding="utf-8")
+    if not args.quick and only >= {"limit", "ner-api", "python"} and not os.environ.get("BENCH_NO_SAVE"):
+        out_dir = BENCH / "results"
+        out_dir.mkdir(exist_ok=True)
+        stem = f"{started:%Y-%m-%d-%H%M}"
+        (out_dir / f"{stem}.md").write_text(text, encoding="utf-8")
+        (out_dir / f"{stem}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        log(f"report written to {out_dir / (stem + '.md')}")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
