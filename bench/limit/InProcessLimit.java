@@ -37,6 +37,14 @@ import java.util.concurrent.Future;
  * Not thread-safe itself (a command-line program); the recognizer it drives is.
  */
 public final class InProcessLimit {
+  /** Other processes' share of the CPUs above which a point is measured again. */
+  private static final double CONTENDED = 0.10;
+
+  private static final int ATTEMPTS = 3;
+
+  /** Linux reports CPU times in USER_HZ ticks, 100 per second on every mainstream architecture. */
+  private static final double TICKS_PER_SECOND = 100;
+
   private static final String WARM_UP_TEXT = "国务院总理李克强昨天在北京人民大会堂会见了微软公司总裁。";
 
   private final List<String> corpus;
@@ -135,13 +143,39 @@ public final class InProcessLimit {
       List<String> texts,
       int batchSize)
       throws Exception {
-    Map<String, Object> point = measure(recognizer, callers, texts, batchSize);
+    // On a shared machine other processes take CPU time from a point: such a point is measured
+    // again, at most twice, and the least disturbed attempt is kept.
+    Map<String, Object> point = null;
+    int attempt = 0;
+    while (attempt < ATTEMPTS) {
+      attempt++;
+      long[] before = cpuTicks();
+      long started = System.nanoTime();
+      Map<String, Object> candidate = measure(recognizer, callers, texts, batchSize);
+      double others = othersShare(before, cpuTicks(), System.nanoTime() - started);
+      candidate.put("others_share", Math.round(others * 1000) / 1000.0);
+      if (point == null || others < (double) point.get("others_share")) {
+        point = candidate;
+      }
+      if (others <= CONTENDED) {
+        break;
+      }
+    }
+    point.put("attempts", attempt);
     point.put("intra_op_threads", threads);
     point.put("callers", callers);
     point.put("order", order);
     System.err.printf(
-        "limit: %d thread(s) x %d caller(s), %s, batch %d: %.1f texts/s, %.0f chars/s%n",
-        threads, callers, order, batchSize, point.get("texts_per_s"), point.get("chars_per_s"));
+        "limit: %d thread(s) x %d caller(s), %s, batch %d: %.1f texts/s, %.0f chars/s"
+            + " (other processes %.0f%% of the CPUs, %d attempt(s))%n",
+        threads,
+        callers,
+        order,
+        batchSize,
+        point.get("texts_per_s"),
+        point.get("chars_per_s"),
+        100 * (double) point.get("others_share"),
+        attempt);
     return point;
   }
 
@@ -238,6 +272,30 @@ public final class InProcessLimit {
     } finally {
       pool.shutdown();
     }
+  }
+
+  /** Busy ticks of the whole machine and CPU ticks of this process (Linux USER_HZ ticks). */
+  private static long[] cpuTicks() throws IOException {
+    String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long busy = 0;
+    for (int i = 1; i <= 8 && i < cpu.length; i++) {
+      if (i != 4 && i != 5) { // idle, iowait
+        busy += Long.parseLong(cpu[i]);
+      }
+    }
+    String stat = Files.readString(Path.of("/proc/self/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    // fields[0] is field 3 (state) of proc(5); utime and stime are fields 14 and 15.
+    long own = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return new long[] {busy, own};
+  }
+
+  /** Share of the machine's CPU time that other processes used between two {@link #cpuTicks}. */
+  private static double othersShare(long[] before, long[] after, long elapsedNanos) {
+    double capacity =
+        elapsedNanos / 1e9 * TICKS_PER_SECOND * Runtime.getRuntime().availableProcessors();
+    long others = (after[0] - before[0]) - (after[1] - before[1]);
+    return Math.max(0, others) / capacity;
   }
 
   private static double percentile(List<Double> sorted, double p) {
