@@ -48,8 +48,8 @@ final class HostileRunner {
   /**
    * Whether an answer without the JSON error body is one agreed with the service's owner as a known
    * limitation of the HTTP layer below the API (counted and reported apart, not as a failure): a
-   * chunked body crossing 2 MB sent straight to a replica gets Quarkus' bare 413. Anything else
-   * without the JSON body is a failure.
+   * chunked body crossing 2 MB sent straight to a replica gets Quarkus' bare 413, and a request
+   * line over 4 KiB Vert.x's bare 414. Anything else without the JSON body is a failure.
    */
   static boolean isKnownLimitation(HostileRequest request, int status, boolean direct) {
     // Both are refused by the HTTP codec before any handler of the service runs (docs/adr/0004):
