@@ -48,18 +48,13 @@ final class HostileRunner {
   /**
    * Whether an answer without the JSON error body is one agreed with the service's owner as a known
    * limitation of the HTTP layer below the API (counted and reported apart, not as a failure): a
-   * chunked body crossing 2 MB sent straight to a replica gets Quarkus' bare 413, and a request
-   * line over 4 KiB Vert.x's bare 414. Anything else without the JSON body is a failure.
+   * request line over 4 KiB sent straight to a replica gets Vert.x's bare 414. Anything else
+   * without the JSON body is a failure (a chunked body over the limit was one, and is fixed).
    */
-  static boolean isKnownLimitation(HostileRequest request, int status, boolean direct) {
-    // Both are refused by the HTTP codec before any handler of the service runs (docs/adr/0004):
-    // a chunked body over the limit (bare 413) and a request line over 4 KiB (bare 414). Through
-    // the gateway both get a JSON answer.
-    boolean chunkedTooLarge =
-        status == 413
-            && request.chunked()
-            && request.bodyLength() > HostileCorpus.SERVICE_BODY_LIMIT;
-    return direct && (chunkedTooLarge || status == 414);
+  static boolean isKnownLimitation(int status, boolean direct) {
+    // Refused by the HTTP codec before any handler of the service runs, and Quarkus offers no hook
+    // for that answer (docs/adr/0004). Through the gateway it gets a JSON answer.
+    return direct && status == 414;
   }
 
   /**
@@ -67,8 +62,8 @@ final class HostileRunner {
    *
    * @param code the JSON error code, "" when none
    * @param problem what broke the API's promise, or null
-   * @param knownLimitation the documented bare 413 of a chunked body over the limit or 414 of an
-   *     over-long request line, sent straight to a replica (counted apart, not a failure)
+   * @param knownLimitation the documented bare 414 of an over-long request line, sent straight to a
+   *     replica (counted apart, not a failure)
    */
   record Answer(
       HostileRequest request,
@@ -117,7 +112,7 @@ final class HostileRunner {
     }
     if (status >= 400) {
       String problem = errorBodyProblem(response, json, code);
-      boolean known = problem != null && isKnownLimitation(hostile, status, direct);
+      boolean known = problem != null && isKnownLimitation(status, direct);
       return new Answer(hostile, status, code, known ? null : problem, known, millis);
     }
     if (status == 200 && hostile.isRecognition()) {

@@ -41,6 +41,16 @@ public class ErrorMappers {
   }
 
   @ServerExceptionMapper
+  public Response bodyTooLarge(BodyTooLargeException e) {
+    return Response.status(413)
+        .entity(ErrorResponse.of("BODY_TOO_LARGE", e.getMessage()))
+        .type(MediaType.APPLICATION_JSON)
+        // The rest of the body is not read: the connection cannot carry another request.
+        .header("Connection", "close")
+        .build();
+  }
+
+  @ServerExceptionMapper
   public Response unknownField(UnrecognizedPropertyException e) {
     return error(
         400,
@@ -99,6 +109,9 @@ public class ErrorMappers {
   public Response http(WebApplicationException e) {
     // The JSON reader wraps Jackson's failures in a plain 400: answer with the precise error.
     for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof BodyTooLargeException tooLarge) {
+        return bodyTooLarge(tooLarge);
+      }
       if (cause instanceof UnrecognizedPropertyException unknown) {
         return unknownField(unknown);
       }

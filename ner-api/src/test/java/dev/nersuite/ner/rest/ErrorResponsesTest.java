@@ -1,11 +1,13 @@
 package dev.nersuite.ner.rest;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import java.nio.charset.StandardCharsets;
@@ -129,6 +131,35 @@ class ErrorResponsesTest {
     byte[] body =
         ("{\"text\": \"" + "a".repeat(3 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
     assertError(post("/api/v1/ner", body), 413, "BODY_TOO_LARGE");
+  }
+
+  @Test
+  void aChunkedBodyOverTheLimitIs413WithTheJsonBody() throws Exception {
+    // No Content-Length: the limit can only be found while the body is read.
+    String padding = "a".repeat(3 * 1024 * 1024);
+    ChunkedPost.Answer answer =
+        ChunkedPost.send(
+            RestAssured.port, "/api/v1/ner", "{\"text\": \"" + padding + "\"}", 64 * 1024);
+    assertThat(answer.status()).isEqualTo(413);
+    assertThat(answer.header("content-type")).startsWith("application/json");
+    assertThat(answer.header("connection")).isEqualToIgnoringCase("close");
+    assertThat(answer.body())
+        .contains("\"code\":\"BODY_TOO_LARGE\"")
+        .contains("larger than 2097152 bytes");
+  }
+
+  @Test
+  void aChunkedBodyWithinTheLimitGetsTheSameAnswerAsWithContentLength() throws Exception {
+    String text = "李强在北京的新华社工作。".repeat(8_000); // 96,000 characters, ~290 KB of UTF-8
+    String body = "{\"text\": \"" + text + "\"}";
+    ChunkedPost.Answer chunked = ChunkedPost.send(RestAssured.port, "/api/v1/ner", body, 16 * 1024);
+    assertThat(chunked.status()).isEqualTo(200);
+    String withLength =
+        post("/api/v1/ner", body.getBytes(StandardCharsets.UTF_8))
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertThat(chunked.body()).isEqualTo(withLength).contains("\"entities\":[{");
   }
 
   @Test

@@ -1,0 +1,21 @@
+package dev.nersuite.ner.rest;
+
+import java.io.IOException;
+
+/**
+ * A request body crossed the body limit while it was read. An {@link IOException} on purpose: the
+ * JSON reader passes I/O failures of its input through unchanged, where it would wrap any other
+ * exception into a JSON mapping error (a 400).
+ */
+public class BodyTooLargeException extends IOException {
+  private final long limit;
+
+  public BodyTooLargeException(long limit) {
+    super("the request body is larger than " + limit + " bytes");
+    this.limit = limit;
+  }
+
+  public long limit() {
+    return limit;
+  }
+}
