@@ -67,11 +67,12 @@ public interface NerConfig {
   /** Inference execution. */
   interface Inference {
     /**
-     * ONNX Runtime intra-op threads per worker. Unset: 1. For the compact default model, one thread
-     * per worker and one worker per CPU measured 2.5x the throughput of one worker using every CPU
+     * ONNX Runtime intra-op threads per worker. For the compact default model, one thread per
+     * worker and one worker per CPU measured 2.5x the throughput of one worker using every CPU
      * (docs/adr/0005-batching-defaults.md).
      */
-    OptionalInt intraOpThreads();
+    @WithDefault("1")
+    int intraOpThreads();
 
     /**
      * Threads that run batches (each batch one ONNX Runtime call at a time). Unset: the processors
@@ -89,10 +90,12 @@ public interface NerConfig {
 
     /**
      * Most requests admitted at once (tokenizing, queued, running or decoding); beyond it a request
-     * is refused at once with 503, before any work is done for it.
+     * is refused at once with 503, before any work is done for it. Unset: 32 per worker, about what
+     * keeps every worker busy with sentence traffic (closed-loop throughput levels off at 64
+     * connections on 2 CPUs) while an admitted request waits behind at most a few dozen others (ADR
+     * 0005).
      */
-    @WithDefault("256")
-    int maxInFlight();
+    OptionalInt maxInFlight();
 
     /** Longest a request may wait and run before it is answered with 503. */
     @WithDefault("30S")
@@ -105,8 +108,11 @@ public interface NerConfig {
     @WithDefault("512")
     int maxBatchTokens();
 
-    /** Longest a batch waits for more requests once it has its first. */
-    @WithDefault("0.002S")
+    /**
+     * Longest a batch waits for more requests once it has its first. 0: a free worker takes what is
+     * queued at once; batches still form from what queues while the workers are busy (ADR 0005).
+     */
+    @WithDefault("0S")
     Duration maxWait();
 
     /** Seconds a client is asked to wait in {@code Retry-After} when refused with 503. */

@@ -52,7 +52,7 @@ public class ModelHolder {
               .path()
               .map(path -> ModelBundle.fromDirectory(Path.of(path)))
               .orElseGet(() -> ModelBundle.fromClasspath(ModelBundle.EMBEDDED_FOLDER));
-      int threads = config.inference().intraOpThreads().orElse(1);
+      int threads = config.inference().intraOpThreads();
       EntityRecognizer opened = bundle.open(threads, config.inference().maxBatchTokens());
       if (config.model().warmUp()) {
         opened.recognize(List.of(WARM_UP_TEXT));

@@ -23,22 +23,37 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * Checks requests against the limits, answers repeated texts from a bounded cache, and runs the
  * rest through the {@link BatchScheduler}, which batches the rows of concurrent requests.
  * Thread-safe.
  *
- * <p>Tokenizing happens on the calling (worker) thread, inference on the scheduler's threads,
- * decoding on the worker pool: the HTTP event loop never runs model code.
+ * <p>Short requests are tokenized on the calling (event-loop) thread, where it takes microseconds
+ * and a hop to the worker pool would cost more under load; long ones on the worker pool. Inference
+ * and decoding run on the scheduler's threads, so a request crosses threads twice: to a batch and
+ * back.
  */
 @ApplicationScoped
 public class NerService {
+  private static final Logger LOG = Logger.getLogger(NerService.class);
+
+  /**
+   * Requests with at most this many characters in total are tokenized on the event loop (about 0.1
+   * ms for the longest); longer ones on the worker pool, so the event loop never stalls.
+   */
+  static final int INLINE_TOKENIZE_CHARS = 2_000;
+
   @Inject NerConfig config;
   @Inject ModelHolder model;
   @Inject MeterRegistry registry;
 
+  /** Admitted requests per worker when {@code ner.inference.max-in-flight} is unset. */
+  static final int IN_FLIGHT_PER_WORKER = 32;
+
   private final AtomicInteger inFlight = new AtomicInteger();
+  private int maxInFlight;
   private BatchScheduler scheduler;
   private Cache<String, List<Entity>> cache;
   private Timer requestTimer;
@@ -48,14 +63,26 @@ public class NerService {
   @PostConstruct
   void start() {
     NerConfig.Inference inference = config.inference();
+    int workers = inference.workers().orElse(defaultWorkers(inference));
+    maxInFlight = inference.maxInFlight().orElse(IN_FLIGHT_PER_WORKER * workers);
     scheduler =
         new BatchScheduler(
             model::recognizer,
-            inference.workers().orElse(defaultWorkers(inference)),
+            workers,
             inference.maxBatchTokens(),
             inference.maxWait(),
             inference.queueSize(),
             registry);
+    // One line with what the defaults resolved to, for operators and the benchmark.
+    LOG.infof(
+        "inference: %d worker(s) x %d ONNX Runtime thread(s), max in flight %d, queue %d rows,"
+            + " batches of at most %d tokens, max wait %d ms",
+        workers,
+        inference.intraOpThreads(),
+        maxInFlight,
+        inference.queueSize(),
+        inference.maxBatchTokens(),
+        inference.maxWait().toMillis());
     if (config.cache().size() > 0) {
       cache = Caffeine.newBuilder().maximumSize(config.cache().size()).recordStats().build();
       CaffeineCacheMetrics.monitor(registry, cache, "ner.results");
@@ -84,7 +111,7 @@ public class NerService {
    */
   static int defaultWorkers(NerConfig.Inference inference) {
     int processors = Runtime.getRuntime().availableProcessors();
-    return Math.max(1, processors / inference.intraOpThreads().orElse(1));
+    return Math.max(1, processors / inference.intraOpThreads());
   }
 
   @PreDestroy
@@ -121,11 +148,12 @@ public class NerService {
 
   /**
    * Admits or refuses a request on the calling (event-loop) thread, so overload is shed at once,
-   * then tokenizes on the worker pool and queues the rows for batching.
+   * then tokenizes (inline when short, see {@link #INLINE_TOKENIZE_CHARS}) and queues the rows for
+   * batching.
    */
   private Uni<List<List<Entity>>> submit(List<String> texts) {
     // Counted before the state check, so a drain that begins now waits for this request.
-    if (inFlight.incrementAndGet() > config.inference().maxInFlight()) {
+    if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
       registry.counter("ner.rejected", "reason", "overloaded").increment();
       throw new ServiceUnavailableException(
@@ -133,11 +161,11 @@ public class NerService {
     }
     try {
       EntityRecognizer recognizer = model.recognizer(); // 503 NOT_READY / SHUTTING_DOWN
-      return Uni.createFrom()
-          .deferred(() -> run(recognizer, texts))
-          .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-          .onTermination()
-          .invoke(inFlight::decrementAndGet);
+      Uni<List<List<Entity>>> work = Uni.createFrom().deferred(() -> run(recognizer, texts));
+      if (texts.stream().mapToInt(String::length).sum() > INLINE_TOKENIZE_CHARS) {
+        work = work.runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+      }
+      return work.onTermination().invoke(inFlight::decrementAndGet);
     } catch (RuntimeException e) {
       inFlight.decrementAndGet();
       throw e;
@@ -169,8 +197,10 @@ public class NerService {
       return Uni.createFrom().item(results);
     }
     CompletableFuture<float[][][]> queued = scheduler.submit(rows, deadline);
+    // Decoded on the scheduler thread that completes the batch: Viterbi over a row costs far less
+    // than inference, and another hop to a pool would add its queueing to every request.
     CompletableFuture<List<List<Entity>>> done =
-        queued.thenApplyAsync(
+        queued.thenApply(
             emissions -> {
               int next = 0;
               for (int m = 0; m < misses.size(); m++) {
@@ -188,8 +218,7 @@ public class NerService {
               requestTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
               countEntities(results);
               return results;
-            },
-            Infrastructure.getDefaultWorkerPool());
+            });
     return Uni.createFrom()
         .completionStage(done)
         .onFailure(CompletionException.class)
