@@ -134,14 +134,8 @@ maxUnavailable: {{ .pdb.maxUnavailable }}
 {{- end }}
 {{- end }}
 
-{{/*
-ONNX Runtime intra-op threads: the configured number, or the CPU limit rounded up ("1500m" -> 2, "2" -> 2,
-"500m" -> 1), so ONNX Runtime never runs more busy threads than the container may use.
-*/}}
-{{- define "ner-suite.api.intraOpThreads" -}}
-{{- if gt (int .Values.api.inference.intraOpThreads) 0 }}
-{{- int .Values.api.inference.intraOpThreads }}
-{{- else }}
+{{/* The API's CPU limit rounded up to whole CPUs, at least 1: "1500m" -> 2, "2" -> 2, "500m" -> 1. */}}
+{{- define "ner-suite.api.cpuLimitCores" -}}
 {{- $cpu := toString .Values.api.resources.limits.cpu }}
 {{- $cores := 0.0 }}
 {{- if hasSuffix "m" $cpu }}
@@ -150,6 +144,33 @@ ONNX Runtime intra-op threads: the configured number, or the CPU limit rounded u
 {{- $cores = float64 $cpu }}
 {{- end }}
 {{- max 1 (ceil $cores | int) }}
+{{- end }}
+
+{{/*
+ONNX Runtime intra-op threads per worker: the configured number, or 1. One thread per worker and one worker
+per CPU measured about 2.5x the throughput of one worker using every CPU (docs/adr/0005-batching-defaults.md).
+*/}}
+{{- define "ner-suite.api.intraOpThreads" -}}
+{{- if gt (int .Values.api.inference.intraOpThreads) 0 }}
+{{- int .Values.api.inference.intraOpThreads }}
+{{- else }}
+{{- 1 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Inference workers: the configured number, or max(1, CPU limit rounded up / intra-op threads) with integer
+division ("2" -> 2 workers of 1 thread, "1500m" -> 2, "500m" -> 1; intraOpThreads 2 on "2" -> 1 worker).
+Set explicitly rather than left to the application, whose default counts the CPUs the JVM sees: that
+depends on the JVM's cgroup detection, while the chart knows the limit.
+Invariant: workers x intra-op threads never exceeds the CPU limit rounded up, as long as neither value is
+configured above it (a configured workers value or intraOpThreads wins; ManifestPolicy flags the excess).
+*/}}
+{{- define "ner-suite.api.workers" -}}
+{{- if gt (int .Values.api.inference.workers) 0 }}
+{{- int .Values.api.inference.workers }}
+{{- else }}
+{{- max 1 (div (include "ner-suite.api.cpuLimitCores" . | int) (include "ner-suite.api.intraOpThreads" . | int)) }}
 {{- end }}
 {{- end }}
 

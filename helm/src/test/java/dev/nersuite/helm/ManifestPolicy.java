@@ -373,8 +373,9 @@ final class ManifestPolicy {
   }
 
   /**
-   * The API container's settings that only make sense together: ONNX Runtime threads = CPU limit,
-   * Ingress body-size and timeouts at least the API's own limits.
+   * The API container's settings that only make sense together: inference workers x ONNX Runtime
+   * threads within the CPU limit rounded up, Ingress body-size and timeouts at least the API's own
+   * limits.
    */
   private static void checkApiSettings(List<KubeObject> objects, List<String> violations) {
     for (KubeObject deployment : byName(objects, "Deployment").values()) {
@@ -386,14 +387,21 @@ final class ManifestPolicy {
       Optional<BigDecimal> cpuLimit =
           quantity(objectOrEmpty(objectOrEmpty(api, "resources"), "limits"), "cpu");
       Optional<String> threads = KubeObject.env(api, "NER_INFERENCE_INTRA_OP_THREADS");
+      Optional<String> workers = KubeObject.env(api, "NER_INFERENCE_WORKERS");
       if (threads.isEmpty()) {
         violations.add(where + ": NER_INFERENCE_INTRA_OP_THREADS not set");
-      } else if (cpuLimit.isPresent()) {
+      }
+      if (workers.isEmpty()) {
+        violations.add(where + ": NER_INFERENCE_WORKERS not set");
+      }
+      if (threads.isPresent() && workers.isPresent() && cpuLimit.isPresent()) {
         int cores = cpuLimit.get().setScale(0, RoundingMode.CEILING).intValueExact();
-        if (Integer.parseInt(threads.get()) > cores) {
+        if (Integer.parseInt(workers.get()) * Integer.parseInt(threads.get()) > cores) {
           violations.add(
               where
                   + ": "
+                  + workers.get()
+                  + " workers x "
                   + threads.get()
                   + " ONNX Runtime threads on "
                   + cpuLimit.get()

@@ -2,6 +2,7 @@ package dev.nersuite.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
@@ -237,7 +238,49 @@ class ManifestPolicyTest {
 
     assertThat(ManifestPolicy.check(release.objects()))
         .containsExactly(
-            "Deployment/ner-suite-api container api: 8 ONNX Runtime threads on 2 CPUs");
+            "Deployment/ner-suite-api container api: 1 workers x 8 ONNX Runtime threads on 2 CPUs");
+  }
+
+  @Test
+  void moreWorkersThanCpus() {
+    RenderedRelease release =
+        new RenderedRelease(
+            renderer.render(Scenario.DEFAULTS, Map.of("api.inference.workers", "3")));
+
+    assertThat(ManifestPolicy.check(release.objects()))
+        .containsExactly(
+            "Deployment/ner-suite-api container api: 3 workers x 1 ONNX Runtime threads on 2 CPUs");
+  }
+
+  @Test
+  void moreWorkersTimesThreadsThanCpus() {
+    RenderedRelease release =
+        new RenderedRelease(
+            renderer.render(
+                Scenario.DEFAULTS,
+                Map.of("api.inference.intraOpThreads", "2", "api.inference.workers", "2")));
+
+    assertThat(ManifestPolicy.check(release.objects()))
+        .containsExactly(
+            "Deployment/ner-suite-api container api: 2 workers x 2 ONNX Runtime threads on 2 CPUs");
+  }
+
+  @Test
+  void workersLeftToTheJvm() {
+    List<String> violations =
+        violationsAfter(
+            r -> {
+              JsonArray env = api(r).getAsJsonArray("env");
+              for (int i = env.size() - 1; i >= 0; i--) {
+                String name = env.get(i).getAsJsonObject().get("name").getAsString();
+                if (name.equals("NER_INFERENCE_WORKERS")) {
+                  env.remove(i);
+                }
+              }
+            });
+
+    assertThat(violations)
+        .containsExactly("Deployment/ner-suite-api container api: NER_INFERENCE_WORKERS not set");
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,9 @@ class ScenarioBehaviourTest {
     assertThat(startup.get("periodSeconds").getAsInt() * startup.get("failureThreshold").getAsInt())
         .as("seconds the model may take to load")
         .isGreaterThanOrEqualTo(120);
-    assertThat(KubeObject.env(api, "NER_INFERENCE_INTRA_OP_THREADS")).contains("2");
+    // One ONNX Runtime thread per worker, one worker per CPU of the "2" limit (ADR 0005).
+    assertThat(KubeObject.env(api, "NER_INFERENCE_INTRA_OP_THREADS")).contains("1");
+    assertThat(KubeObject.env(api, "NER_INFERENCE_WORKERS")).contains("2");
     assertThat(KubeObject.env(api, "NER_MODEL_PATH")).isEmpty();
     assertThat(KubeObject.env(api, "JDK_JAVA_OPTIONS").orElseThrow())
         .contains("-XX:MaxRAMPercentage=50", "-Djava.io.tmpdir=/tmp");
@@ -224,8 +227,9 @@ class ScenarioBehaviourTest {
                 .get("claimName")
                 .getAsString())
         .isEqualTo("ner-models");
-    // The scenario's CPU limit is 3500m: ONNX Runtime gets 4 threads.
-    assertThat(KubeObject.env(api, "NER_INFERENCE_INTRA_OP_THREADS")).contains("4");
+    // The scenario's CPU limit is 3500m: 4 workers of one ONNX Runtime thread each.
+    assertThat(KubeObject.env(api, "NER_INFERENCE_INTRA_OP_THREADS")).contains("1");
+    assertThat(KubeObject.env(api, "NER_INFERENCE_WORKERS")).contains("4");
   }
 
   @Test
@@ -300,15 +304,47 @@ class ScenarioBehaviourTest {
     assertThat(KubeObject.env(api, "NER_LIMITS_MAX_BATCH_TEXTS")).contains("64");
   }
 
-  @Test
-  void intraOpThreadsCanBeSetExplicitly() {
+  /**
+   * Workers x intra-op threads from the CPU limit: one thread per worker unless configured, then
+   * max(1, CPU limit rounded up / threads) workers unless configured. An empty cell leaves the
+   * value at its default.
+   */
+  @ParameterizedTest(name = "limit {0}, intraOpThreads {1}, workers {2} -> {3} x {4}")
+  @CsvSource({
+    "2,     ,  , 1, 2",
+    "1500m, ,  , 1, 2",
+    "500m,  ,  , 1, 1",
+    "3500m, ,  , 1, 4",
+    "2,     2, , 2, 1",
+    "4,     2, , 2, 2",
+    "3,     2, , 2, 1",
+    "2,     4, , 4, 1",
+    "2,     1, , 1, 2",
+    "2,      , 1, 1, 1",
+    "2,      , 3, 1, 3",
+    "2,     2, 3, 2, 3",
+  })
+  void inferenceThreadsAndWorkersFollowTheCpuLimit(
+      String cpuLimit,
+      String intraOpThreads,
+      String workers,
+      String expectedThreads,
+      String expectedWorkers) {
+    Map<String, Object> sets = new HashMap<>();
+    sets.put("api.resources.limits.cpu", cpuLimit);
+    if (intraOpThreads != null) {
+      sets.put("api.inference.intraOpThreads", intraOpThreads);
+    }
+    if (workers != null) {
+      sets.put("api.inference.workers", workers);
+    }
     JsonObject api =
-        new RenderedRelease(
-                renderer.render(Scenario.DEFAULTS, Map.of("api.inference.intraOpThreads", "1")))
+        new RenderedRelease(renderer.render(Scenario.DEFAULTS, sets))
             .get("Deployment", API)
             .container("api");
 
-    assertThat(KubeObject.env(api, "NER_INFERENCE_INTRA_OP_THREADS")).contains("1");
+    assertThat(KubeObject.env(api, "NER_INFERENCE_INTRA_OP_THREADS")).contains(expectedThreads);
+    assertThat(KubeObject.env(api, "NER_INFERENCE_WORKERS")).contains(expectedWorkers);
   }
 
   private static String probePath(JsonObject container, String probe) {
