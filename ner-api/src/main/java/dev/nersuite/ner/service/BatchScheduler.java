@@ -108,8 +108,7 @@ final class BatchScheduler implements AutoCloseable {
       // A request larger than the whole queue is still taken when the queue is empty.
       if (now > 0 && now + count > maxQueuedRows) {
         rejected("overloaded");
-        throw new ServiceUnavailableException(
-            "OVERLOADED", "the service is at capacity; retry shortly");
+        throw ServiceUnavailableException.overloaded();
       }
     } while (!queuedRows.compareAndSet(now, now + count));
     CompletableFuture<float[][][]> result = new CompletableFuture<>();

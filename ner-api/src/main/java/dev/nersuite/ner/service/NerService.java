@@ -141,6 +141,23 @@ public class NerService {
         "TIMEOUT", "the request did not finish within the service's deadline");
   }
 
+  /**
+   * Whether a request arriving now would be refused for the in-flight bound; counts the refusal
+   * when so. A cheap pre-check for the HTTP layer ({@code rest.OverloadGuard}), so refused requests
+   * are not even parsed; {@link #recognize} checks the bound again, exactly.
+   */
+  public boolean refusesForCapacity() {
+    if (inFlight.get() < maxInFlight) {
+      return false;
+    }
+    countOverloaded();
+    return true;
+  }
+
+  private void countOverloaded() {
+    registry.counter("ner.rejected", "reason", "overloaded").increment();
+  }
+
   /** Requests admitted and not yet answered; graceful shutdown waits for this to reach 0. */
   public int inFlight() {
     return inFlight.get();
@@ -155,9 +172,8 @@ public class NerService {
     // Counted before the state check, so a drain that begins now waits for this request.
     if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
-      registry.counter("ner.rejected", "reason", "overloaded").increment();
-      throw new ServiceUnavailableException(
-          "OVERLOADED", "the service is at capacity; retry shortly");
+      countOverloaded();
+      throw ServiceUnavailableException.overloaded();
     }
     try {
       EntityRecognizer recognizer = model.recognizer(); // 503 NOT_READY / SHUTTING_DOWN

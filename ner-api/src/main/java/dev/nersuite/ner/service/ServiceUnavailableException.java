@@ -9,6 +9,12 @@ public class ServiceUnavailableException extends RuntimeException {
     this.code = code;
   }
 
+  /** The in-flight bound or the batch queue is full. */
+  public static ServiceUnavailableException overloaded() {
+    return new ServiceUnavailableException(
+        "OVERLOADED", "the service is at capacity; retry shortly");
+  }
+
   /** Stable error code for clients. */
   public String code() {
     return code;
