@@ -43,9 +43,16 @@ CONCURRENCY = (1, 4, 16, 64)
 BATCH_TEXTS = 16
 LONG_DOC_CONCURRENCY = 4
 HALF_LOAD_CONNECTIONS = 16
-OVERLOAD_CONNECTIONS = 128
-OVERLOAD_QUEUE_ROWS = 32
+# 2x overload: an untimed flood over many connections plus a timed probe (see overload_point).
+OVERLOAD_FLOOD_THREADS = 2
+OVERLOAD_FLOOD_CONNECTIONS = 256
+OVERLOAD_PROBE_CONNECTIONS = 8
+OVERLOAD_PROBE_SHARE = 0.02
+# What "bounded" and "fast" mean in the overload verdict.
+OVERLOAD_ACCEPTED_P99_MS = 1000
+OVERLOAD_REFUSED_P99_MS = 50
 CHECK_LINES = 40
+WARM_UP_SECONDS = 8
 # The ner-api settings this benchmark may set (environment variables of NerConfig keys); others pass through.
 CACHE_OFF = {"NER_CACHE_SIZE": "0"}
 
@@ -93,14 +100,17 @@ class CpuMeter:
 
     def _read(self):
         server = self.server.cpu_seconds() if self.server else 0.0
-        return time.monotonic(), busy_cpu_seconds(), own_cpu_seconds() + server
+        return time.monotonic(), busy_cpu_seconds(), own_cpu_seconds(), server
 
     def stop(self) -> dict:
-        (t0, busy0, ours0), (t1, busy1, ours1) = self.started, self._read()
+        (t0, busy0, own0, server0), (t1, busy1, own1, server1) = self.started, self._read()
         capacity = max(1e-9, (t1 - t0) * (os.cpu_count() or 1))
-        ours, busy = ours1 - ours0, busy1 - busy0
-        return {"seconds": round(t1 - t0, 1), "ours_share": round(ours / capacity, 3),
-                "others_share": round(max(0.0, busy - ours) / capacity, 3)}
+        own, server, busy = own1 - own0, server1 - server0, busy1 - busy0
+        out = {"seconds": round(t1 - t0, 1), "ours_share": round((own + server) / capacity, 3),
+               "others_share": round(max(0.0, busy - own - server) / capacity, 3)}
+        if self.server:  # own = the load client (wrk) here
+            out.update(server_share=round(server / capacity, 3), client_share=round(own / capacity, 3))
+        return out
 
 
 def wait_for_quiet(max_wait_s: float) -> float:
@@ -220,7 +230,8 @@ def wrk(server: "Server", path: str, corpus: Path, seconds: float, connections: 
         if line is None:
             raise SystemExit(f"wrk gave no result ({completed.returncode}): {completed.stdout}\n{completed.stderr}")
         result = json.loads(line[len("BENCH_RESULT "):])
-        result.update(others_share=cpu["others_share"], attempts=attempt)
+        result.update(others_share=cpu["others_share"], server_share=cpu["server_share"],
+                      client_share=cpu["client_share"], attempts=attempt)
         drain(server.base_url, path, probe)
         if best is None or result["others_share"] < best["others_share"]:
             best = result
@@ -250,6 +261,16 @@ def corpus_chars(corpus: Path, batch: int = 0) -> float:
     lines = [l for l in corpus.read_text(encoding="utf-8").split("\n") if l]
     mean = sum(len(l) for l in lines) / len(lines)
     return mean * max(1, batch)
+
+
+def warm_up(server: "Server", path: str, seconds: float) -> None:
+    """Unmeasured load before the first point, so that the JVM's JIT (and any lazy initialisation) is done
+    and the first points do not pay for it; the Python stack gets the same."""
+    env = dict(os.environ, BENCH_CORPUS=str(CORPUS), BENCH_PATH=path, BENCH_BATCH="0", BENCH_THREADS="2",
+               BENCH_RATE="0")
+    subprocess.run(["wrk", "-t2", "-c16", f"-d{max(1, round(seconds))}s", "--timeout", "60s", "-s", str(LUA),
+                    server.base_url], env=env, capture_output=True, timeout=seconds + 120)
+    drain(server.base_url, path, {"text": "今天天气很好。"})
 
 
 def closed_loop_points(name: str, server: "Server", path: str, seconds: float) -> List[dict]:
@@ -287,7 +308,70 @@ def paced_point(name, server, path, rate, connections, seconds) -> dict:
     p = r["paced"]
     log(f"{name} paced {rate:.0f} req/s: offered {r['offered_per_s']:.0f}/s, 200: {p['ok_ms']['count']} "
         f"(p50 {fmt(p['ok_ms'].get('p50'))} ms, p99 {fmt(p['ok_ms'].get('p99'))} ms), "
-        f"503: {p['refused_ms']['count']} (p99 {fmt(p['refused_ms'].get('p99'))} ms), late sends {r['late_sends']}")
+        f"503: {p['refused_ms']['count']} (p99 {fmt(p['refused_ms'].get('p99'))} ms), late sends {r['late_sends']}, "
+        f"CPU: server {r['server_share']:.0%}, wrk {r['client_share']:.0%}, others {r['others_share']:.0%}")
+    return r
+
+
+def overload_point(name, server, path, rate, seconds) -> dict:
+    """2x overload as clients meet it. A flood (wrk, OVERLOAD_FLOOD_CONNECTIONS connections on
+    OVERLOAD_FLOOD_THREADS threads, each thread on a fixed schedule over whichever of its connections is free)
+    offers the rate however slowly answers come; its requests are counted by status, not timed. At the same
+    time a probe (one connection per wrk thread, OVERLOAD_PROBE_SHARE of the rate) times each of its requests,
+    split by status: the probe is the latency sample. One wrk thread per connection for the whole load (the
+    old way) spent the two CPUs on hundreds of client threads and measured the client."""
+    seconds = max(4, round(seconds))
+    probe_rate = rate * OVERLOAD_PROBE_SHARE
+    env = dict(os.environ, BENCH_CORPUS=str(CORPUS), BENCH_PATH=path, BENCH_BATCH="0")
+    flood_env = dict(env, BENCH_THREADS=str(OVERLOAD_FLOOD_THREADS), BENCH_RATE=f"{rate - probe_rate:.3f}",
+                     BENCH_UNTIMED="1")
+    probe_env = dict(env, BENCH_THREADS=str(OVERLOAD_PROBE_CONNECTIONS), BENCH_RATE=f"{probe_rate:.3f}")
+
+    def command(threads, connections, duration):
+        return ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "60s", "-s", str(LUA),
+                server.base_url]
+
+    def parse(completed_stdout: str, what: str) -> dict:
+        line = next((l for l in completed_stdout.splitlines() if l.startswith("BENCH_RESULT ")), None)
+        if line is None:
+            raise SystemExit(f"the overload {what} gave no result: {completed_stdout}")
+        return json.loads(line[len("BENCH_RESULT "):])
+
+    meter = CpuMeter(server)
+    flood = subprocess.Popen(command(OVERLOAD_FLOOD_THREADS, OVERLOAD_FLOOD_CONNECTIONS, seconds + 2),
+                             env=flood_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(1)  # the probe samples the established overload, not its first second
+    probe_run = subprocess.run(command(OVERLOAD_PROBE_CONNECTIONS, OVERLOAD_PROBE_CONNECTIONS, seconds),
+                               env=probe_env, capture_output=True, text=True, timeout=seconds + 180)
+    flood_stdout, _ = flood.communicate(timeout=seconds + 180)
+    cpu = meter.stop()
+    flood_result, probe = parse(flood_stdout, "flood"), parse(probe_run.stdout, "probe")
+    drain(server.base_url, path, {"text": "今天天气很好。"})
+
+    def per_s(result, status=None):
+        n = result["requests"] if status is None else result["statuses"].get(status, 0)
+        return n / result["duration_s"]
+
+    r = {"target_rate": rate, "duration_s": probe["duration_s"], "paced": probe["paced"],
+         "connections": OVERLOAD_FLOOD_CONNECTIONS + OVERLOAD_PROBE_CONNECTIONS,
+         "offered_per_s": per_s(flood_result) + per_s(probe),
+         "accepted_per_s": per_s(flood_result, "200") + per_s(probe, "200"),
+         "refused_per_s": per_s(flood_result, "503") + per_s(probe, "503"),
+         "missing_retry_after": flood_result["missing_retry_after"] + probe["missing_retry_after"],
+         "late_sends": flood_result["late_sends"], "flood": flood_result, "probe_statuses": probe["statuses"],
+         "others_share": cpu["others_share"], "server_share": cpu["server_share"],
+         "client_share": cpu["client_share"]}
+    both = (flood_result, probe)
+    r["non_200"] = sum(v for res in both for k, v in res["statuses"].items() if k != "200")
+    r["other_count"] = sum(v for res in both for k, v in res["statuses"].items() if k not in ("200", "503"))
+    r["socket_errors"] = sum(res["errors"][k] for res in both for k in ("connect", "read", "write", "timeout"))
+    r["other_per_s"] = r["other_count"] / probe["duration_s"]
+    p = probe["paced"]
+    log(f"{name} 2x overload, {rate:.0f} req/s: offered {r['offered_per_s']:.0f}/s, accepted "
+        f"{r['accepted_per_s']:.0f}/s, refused {r['refused_per_s']:.0f}/s; probe: 200 p50 "
+        f"{fmt(p['ok_ms'].get('p50'))} p99 {fmt(p['ok_ms'].get('p99'))} ms, 503 p50 "
+        f"{fmt(p['refused_ms'].get('p50'), 2)} p99 {fmt(p['refused_ms'].get('p99'), 2)} ms; CPU: server "
+        f"{r['server_share']:.0%}, wrk {r['client_share']:.0%}, others {r['others_share']:.0%}")
     return r
 
 
@@ -343,25 +427,15 @@ def write_articles(work: Path) -> Path:
 
 
 def detect_threads(server: Server, env: Dict[str, str]) -> Dict[str, Optional[int]]:
-    """ner-api's inference threads as the running process has them: ONNX Runtime intra-op threads from its
-    start-up log line ("... ready in N ms (T ORT threads)"), batch workers by counting its threads named
-    ``ner-batcher-*``; explicit NER_INFERENCE_* settings win."""
-    intra = workers = None
-    match = re.search(r"\((\d+) ORT threads\)", server.log_path.read_text(errors="replace"))
-    if match:
-        intra = int(match.group(1))
-    names = []
-    for comm in Path(f"/proc/{server.process.pid}/task").glob("*/comm"):
-        try:
-            names.append(comm.read_text().strip())
-        except OSError:
-            pass
-    workers = sum(1 for n in names if n.startswith("ner-batcher")) or None
-    if "NER_INFERENCE_INTRA_OP_THREADS" in env:
-        intra = int(env["NER_INFERENCE_INTRA_OP_THREADS"])
-    if "NER_INFERENCE_WORKERS" in env:
-        workers = int(env["NER_INFERENCE_WORKERS"])
-    return {"intra_op_threads": intra, "workers": workers}
+    """ner-api's inference settings as the running process resolved them, from its start-up log line
+    ("inference: W worker(s) x T ONNX Runtime thread(s), max in flight N, queue Q rows, ...")."""
+    text = server.log_path.read_text(errors="replace")
+    match = re.search(r"inference: (\d+) worker\(s\) x (\d+) ONNX Runtime thread\(s\), max in flight (\d+), "
+                      r"queue (\d+) rows, batches of at most (\d+) tokens, max wait (\d+) ms", text)
+    if not match:
+        raise SystemExit(f"ner-api did not log its inference settings; see {server.log_path}")
+    keys = ("workers", "intra_op_threads", "max_in_flight", "queue_rows", "max_batch_tokens", "max_wait_ms")
+    return dict(zip(keys, (int(g) for g in match.groups())))
 
 
 def run_limit(app: Path, bundle: Path, articles: Path, work: Path, threads: Dict[str, int], seconds: float,
@@ -404,7 +478,7 @@ def start_ner_api(app: Path, work: Path, extra_env: Dict[str, str], label: str) 
 
 
 def run_ner_api(app: Path, articles: Path, work: Path, env: Dict[str, str], seconds: float,
-                cache_run: bool) -> dict:
+                cache_run: bool, warm_up_s: float) -> dict:
     result: dict = {"env": {k: v for k, v in env.items() if k.startswith("NER_")}}
     server = start_ner_api(app, work, dict(env, **CACHE_OFF), "cache-off")
     try:
@@ -414,8 +488,8 @@ def run_ner_api(app: Path, articles: Path, work: Path, env: Dict[str, str], seco
         lines = [l for l in CORPUS.read_text(encoding="utf-8").split("\n") if l][:CHECK_LINES]
         result["answers"] = [http_json(url + "/api/v1/ner", {"text": t})["entities"] for t in lines]
         result["threads"] = detect_threads(server, env)
-        log(f"ner-api inference: {result['threads']['workers']} worker(s) x "
-            f"{result['threads']['intra_op_threads']} ONNX Runtime thread(s)")
+        log(f"ner-api inference: {result['threads']}")
+        warm_up(server, "/api/v1/ner", warm_up_s)
         result["closed"] = closed_loop_points("ner-api", server, "/api/v1/ner", seconds)
         saturation = max(p["ok_per_s"] for p in result["closed"])
         result["half_load"] = paced_point("ner-api", server, "/api/v1/ner", saturation / 2,
@@ -428,14 +502,13 @@ def run_ner_api(app: Path, articles: Path, work: Path, env: Dict[str, str], seco
         server.stop()
 
     overload_env = dict(env, **CACHE_OFF)
-    overload_env.setdefault("NER_INFERENCE_QUEUE_SIZE", str(OVERLOAD_QUEUE_ROWS))
     result["overload_env"] = {k: v for k, v in overload_env.items() if k.startswith("NER_")}
     server = start_ner_api(app, work, overload_env, "overload")
     try:
         url = server.base_url
         result["startup_2_s"] = server.startup_s
-        result["overload"] = paced_point("ner-api", server, "/api/v1/ner", 2 * saturation,
-                                         OVERLOAD_CONNECTIONS, seconds)
+        warm_up(server, "/api/v1/ner", warm_up_s)
+        result["overload"] = overload_point("ner-api", server, "/api/v1/ner", 2 * saturation, seconds)
         result["overload_metrics"] = metrics_snapshot(url)
     finally:
         server.stop()
@@ -446,6 +519,7 @@ def run_ner_api(app: Path, articles: Path, work: Path, env: Dict[str, str], seco
         server = start_ner_api(app, work, cache_env, "cache-on")
         try:
             url = server.base_url
+            warm_up(server, "/api/v1/ner", warm_up_s)
             r = wrk(server, "/api/v1/ner", CORPUS, seconds, connections=16, threads=2)
             r.update(concurrency=16, cache_size=cache_env["NER_CACHE_SIZE"])
             log(f"ner-api cache on ({cache_env['NER_CACHE_SIZE']}), c=16: {r['ok_per_s']:.0f} req/s, "
@@ -457,7 +531,8 @@ def run_ner_api(app: Path, articles: Path, work: Path, env: Dict[str, str], seco
     return result
 
 
-def run_python(bundle: Path, articles: Path, work: Path, torch_threads: int, seconds: float) -> dict:
+def run_python(bundle: Path, articles: Path, work: Path, torch_threads: int, seconds: float,
+               warm_up_s: float) -> dict:
     port = free_port()
     env = dict(os.environ, NER_BUNDLE=str(bundle), TORCH_THREADS=str(torch_threads))
     command = [PYTHON, "-m", "uvicorn", "--app-dir", str(BENCH / "python-baseline"), "--factory",
@@ -472,14 +547,14 @@ def run_python(bundle: Path, articles: Path, work: Path, torch_threads: int, sec
         result["rss_ready_kb"] = server.memory_kb()["VmRSS"]
         lines = [l for l in CORPUS.read_text(encoding="utf-8").split("\n") if l][:CHECK_LINES]
         result["answers"] = [http_json(url + "/predict", {"text": t})["output"] for t in lines]
+        warm_up(server, "/predict", warm_up_s)
         result["closed"] = closed_loop_points("python", server, "/predict", seconds)
         saturation = max(p["ok_per_s"] for p in result["closed"])
         result["half_load"] = paced_point("python", server, "/predict", saturation / 2, HALF_LOAD_CONNECTIONS,
                                           seconds)
         result["batch"] = batch_point("python", server, "/batch_predict", seconds)
         result["long"] = long_doc_point("python", server, "/predict", articles, seconds)
-        result["overload"] = paced_point("python", server, "/predict", 2 * saturation, OVERLOAD_CONNECTIONS,
-                                         seconds)
+        result["overload"] = overload_point("python", server, "/predict", 2 * saturation, seconds)
         result["memory_after_load_kb"] = server.memory_kb()
     finally:
         server.stop()
@@ -551,9 +626,12 @@ def report(results: dict) -> str:
     w(f"- ner-api: `{m['git']}`" + (" plus uncommitted changes in ner-api/ner-model-export" if m["git_dirty"] else ""))
     w(f"- Model: {results['model']}")
     if api:
+        t = results["threads"]
         w(f"- ner-api settings: defaults of this commit plus `{api['env'] or {}}`, result cache off "
-          f"(`NER_CACHE_SIZE=0`) except in the cache run; inference {results['threads']['workers']} worker(s) x "
-          f"{results['threads']['intra_op_threads']} ONNX Runtime thread(s)")
+          f"(`NER_CACHE_SIZE=0`) except in the cache run. As ner-api logged them: {t['workers']} inference "
+          f"worker(s) x {t['intra_op_threads']} ONNX Runtime thread(s), at most {t['max_in_flight']} requests in "
+          f"flight, queue {t['queue_rows']} rows, batches of at most {t['max_batch_tokens']} tokens, max wait "
+          f"{t['max_wait_ms']} ms")
     if py:
         w(f"- Python baseline: FastAPI + uvicorn (1 process), PyTorch eager, "
           f"`torch.set_num_threads({py['torch_threads']})` (= ner-api's ONNX Runtime intra-op threads)")
@@ -625,33 +703,58 @@ def report(results: dict) -> str:
               f"({fmt(b['texts_per_s'])} sentences/s at {b['intra_op_threads']}x{b['callers']}, batch "
               f"{b['batch_size']}) | - |")
     if api and py:
-        rows = []
-        for a, p in zip(api["closed"], py["closed"]):
-            rows.append((a["concurrency"], a["ok_per_s"] / max(p["ok_per_s"], 1e-9),
-                         a["latency_ms"]["p99"], p["latency_ms"]["p99"]))
-        c, r, a99, p99 = next(x for x in rows if x[0] == sat_api["concurrency"])
-        ok = r >= 5 and a99 <= p99
-        w(f"| >= 5 x the Python stack's throughput at equal or lower p99 | c={c}: {r:.1f}x, p99 {fmt(a99)} vs "
-          f"{fmt(p99)} ms (all c: " + ", ".join(f"{x[0]}: {x[1]:.1f}x" for x in rows) + ") | "
-          f"{verdict(ok, f'{r:.1f}x of 5x' if r < 5 else 'p99 higher')} |")
+        # Two readings. Same load: both stacks under the same closed-loop concurrency. Python's best
+        # point: its highest-throughput point, against ner-api's best point whose p99 is not higher.
+        same = [(a["concurrency"], a["ok_per_s"] / max(p["ok_per_s"], 1e-9), a["latency_ms"]["p99"],
+                 p["latency_ms"]["p99"]) for a, p in zip(api["closed"], py["closed"])]
+        c, r, a99, p99 = next(x for x in same if x[0] == sat_api["concurrency"])
+        same_ok = r >= 5 and a99 <= p99
+        within = [a for a in api["closed"] if a["latency_ms"]["p99"] <= sat_py["latency_ms"]["p99"]]
+        best_within = max(within, key=lambda a: a["ok_per_s"]) if within else None
+        strict = best_within["ok_per_s"] / sat_py["ok_per_s"] if best_within else 0.0
+        w(f"| >= 5 x the Python stack's throughput at equal or lower p99, under the same load | c={c} (ner-api's "
+          f"saturation): {r:.1f}x, p99 {fmt(a99)} vs {fmt(p99)} ms (each c: "
+          + ", ".join(f"{x[0]}: {x[1]:.1f}x, p99 {fmt(x[2])} vs {fmt(x[3])} ms" for x in same) + ") | "
+          f"{verdict(same_ok, f'{r:.1f}x of 5x' if r < 5 else 'p99 higher')} |")
+        w(f"| the same against Python's best point | Python's best: {fmt(sat_py['ok_per_s'])} req/s at "
+          f"c={sat_py['concurrency']}, p99 {fmt(sat_py['latency_ms']['p99'])} ms; ner-api's best point with a "
+          f"p99 not higher: "
+          + (f"{fmt(best_within['ok_per_s'])} req/s at c={best_within['concurrency']} (p99 "
+             f"{fmt(best_within['latency_ms']['p99'])} ms) = {strict:.1f}x" if best_within else "none")
+          + f" | {verdict(strict >= 5, f'{strict:.1f}x of 5x')} |")
     if api:
-        single = api["closed"][0]["latency_ms"]["p50"]
+        single = api["closed"][0]["latency_ms"]
         half = api["half_load"]["paced"]["ok_ms"].get("p99")
         if half is not None:
-            r = half / single
-            w(f"| p99 at half of saturation load <= 3 x single-request latency | p99 {fmt(half, 2)} ms at "
-              f"{fmt(api['half_load']['offered_per_s'])} req/s = {r:.1f}x the c=1 p50 of {fmt(single, 2)} ms "
-              f"({half / api['closed'][0]['latency_ms']['p99']:.1f}x its p99) | "
-              f"{verdict(r <= 3, f'{r:.1f}x instead of 3x')} |")
+            # Two readings of "single-request latency": like for like (the lone request's p99), and the
+            # stricter one (its p50), which a faster lone request makes harder to meet.
+            r99, r50 = half / single["p99"], half / single["p50"]
+            w(f"| p99 at half of saturation load <= 3 x single-request latency (p99 vs the c=1 p99) | p99 "
+              f"{fmt(half, 2)} ms at {fmt(api['half_load']['offered_per_s'])} req/s = {r99:.1f}x the c=1 p99 of "
+              f"{fmt(single['p99'], 2)} ms | {verdict(r99 <= 3, f'{r99:.1f}x instead of 3x')} |")
+            w(f"| (stricter reading) p99 at half load vs the c=1 **p50** | {r50:.1f}x the c=1 p50 of "
+              f"{fmt(single['p50'], 2)} ms | {verdict(r50 <= 3, f'{r50:.1f}x instead of 3x')} |")
         o = api["overload"]
         ok_ms, refused_ms = o["paced"]["ok_ms"], o["paced"]["refused_ms"]
-        bounded = ok_ms.get("p99") is not None and ok_ms["p99"] < 2000 and refused_ms["count"] > 0 \
-            and (refused_ms.get("p99") or 0) < 100 and o["missing_retry_after"] == 0
-        w(f"| under 2x overload accepted requests keep a bounded p99, the rest are refused fast with 503 | "
-          f"offered {fmt(o['offered_per_s'])} req/s: {ok_ms['count']} accepted (p99 {fmt(ok_ms.get('p99'))} ms), "
-          f"{refused_ms['count']} refused with 503 (p99 {fmt(refused_ms.get('p99'), 2)} ms, "
-          f"{o['missing_retry_after']} without Retry-After), other {o['paced']['other_ms']['count']} | "
-          f"{verdict(bounded, 'see the overload section')} |")
+        problems = []
+        if ok_ms.get("p99") is None or ok_ms["p99"] > OVERLOAD_ACCEPTED_P99_MS:
+            problems.append(f"accepted p99 {fmt(ok_ms.get('p99'))} ms > {OVERLOAD_ACCEPTED_P99_MS} ms")
+        if o["refused_per_s"] == 0 or refused_ms["count"] == 0:
+            problems.append("nothing refused")
+        elif refused_ms["p99"] > OVERLOAD_REFUSED_P99_MS:
+            problems.append(f"503 p99 {fmt(refused_ms['p99'])} ms > {OVERLOAD_REFUSED_P99_MS} ms")
+        if o["missing_retry_after"]:
+            problems.append(f"{o['missing_retry_after']} 503s without Retry-After")
+        if o["other_count"]:
+            problems.append(f"{o['other_count']} answers neither 200 nor 503")
+        if o["socket_errors"]:
+            problems.append(f"{o['socket_errors']} connection errors or timeouts")
+        w(f"| under 2x overload accepted requests keep a bounded p99 (< {OVERLOAD_ACCEPTED_P99_MS} ms), the rest "
+          f"are refused fast (503 p99 < {OVERLOAD_REFUSED_P99_MS} ms, with Retry-After) | offered "
+          f"{fmt(o['offered_per_s'])} req/s: {fmt(o['accepted_per_s'])}/s accepted (probe p50 "
+          f"{fmt(ok_ms.get('p50'))}, p99 {fmt(ok_ms.get('p99'))} ms), {fmt(o['refused_per_s'])}/s refused with 503 "
+          f"(probe p50 {fmt(refused_ms.get('p50'), 2)}, p99 {fmt(refused_ms.get('p99'), 2)} ms) | "
+          f"{verdict(not problems, '; '.join(problems))} |")
     w("")
 
     if lim:
@@ -694,12 +797,16 @@ def report(results: dict) -> str:
         w(f"| c={LONG_DOC_CONCURRENCY}, 20,000-character documents | {fmt(d['ok_per_s'], 2)} | "
           f"{fmt(d['chars_per_s'])} | {fmt(l['p50'])} | {fmt(l['p90'])} | {fmt(l['p99'])} | {fmt(l['max'])} | "
           f"{d['non_200']} | {others(d)} |")
-        for label, key in (("half of saturation", "half_load"), ("2x overload", "overload")):
-            p = subject[key]
-            ok = p["paced"]["ok_ms"]
-            w(f"| paced, {label}: {fmt(p['target_rate'])} req/s over {p['connections']} connections | "
-              f"{fmt(ok['count'] / p['duration_s'])} | - | {fmt(ok.get('p50'), 2)} | {fmt(ok.get('p90'), 2)} | "
-              f"{fmt(ok.get('p99'), 2)} | {fmt(ok.get('max'))} | {p['non_200']} | {others(p)} |")
+        p = subject["half_load"]
+        ok = p["paced"]["ok_ms"]
+        w(f"| paced, half of saturation: {fmt(p['target_rate'])} req/s over {p['connections']} connections | "
+          f"{fmt(ok['count'] / p['duration_s'])} | - | {fmt(ok.get('p50'), 2)} | {fmt(ok.get('p90'), 2)} | "
+          f"{fmt(ok.get('p99'), 2)} | {fmt(ok.get('max'))} | {p['non_200']} | {others(p)} |")
+        p = subject["overload"]
+        ok = p["paced"]["ok_ms"]
+        w(f"| 2x overload: {fmt(p['target_rate'])} req/s over {p['connections']} connections (latency: the "
+          f"probe's 200s) | {fmt(p['accepted_per_s'])} | - | {fmt(ok.get('p50'), 2)} | {fmt(ok.get('p90'), 2)} | "
+          f"{fmt(ok.get('p99'), 2)} | {fmt(ok.get('max'))} | {p['non_200']} | {others(p)} |")
         if subject is api and "cache_on" in api:
             p = api["cache_on"]
             l = p["latency_ms"]
@@ -714,24 +821,28 @@ def report(results: dict) -> str:
 
     if api:
         o = api["overload"]
-        w("## Overload (paced, open loop)")
+        w("## Overload (open loop)")
         w("")
-        w(f"ner-api restarted with `{api['overload_env']}` (queue bound in model rows; a corpus sentence is one row), "
-          f"then {fmt(o['target_rate'])} req/s (2x saturation) offered for {o['duration_s']:.0f} s over "
-          f"{o['connections']} connections (one per wrk thread, so each request is timed by the Lua script); "
-          f"{o['late_sends']} sends were more than 5 ms behind schedule.")
+        w(f"ner-api restarted with `{api['overload_env']}`, then {fmt(o['target_rate'])} req/s (2x "
+          f"saturation) offered for {o['duration_s']:.0f} s: a flood of {OVERLOAD_FLOOD_CONNECTIONS} connections on "
+          f"{OVERLOAD_FLOOD_THREADS} wrk threads keeps a fixed schedule whatever the answers (counted by status, "
+          f"not timed), and a probe of {OVERLOAD_PROBE_CONNECTIONS} connections, one per wrk thread, sends "
+          f"{OVERLOAD_PROBE_SHARE:.0%} of the rate and times each request: the latencies below are the probe's. "
+          f"{o['late_sends']} flood sends were more than 5 ms behind schedule.")
         w("")
-        w("| subject | offered req/s | accepted (200) | accepted p50 / p99 / max ms | refused (503) "
-          "| refused p50 / p99 ms | other |")
-        w("|---|---:|---:|---|---:|---|---:|")
+        w("| subject | offered req/s | accepted (200) /s | probe: accepted p50 / p99 / max ms | refused (503) /s "
+          "| probe: refused p50 / p99 ms | other /s | CPU: server / wrk / others |")
+        w("|---|---:|---:|---|---:|---|---:|---|")
         for name, s in (("ner-api", api), ("Python stack", py)):
             if not s:
                 continue
-            p = s["overload"]["paced"]
-            w(f"| {name} | {fmt(s['overload']['offered_per_s'])} | {p['ok_ms']['count']} | "
+            q = s["overload"]
+            p = q["paced"]
+            w(f"| {name} | {fmt(q['offered_per_s'])} | {fmt(q['accepted_per_s'])} | "
               f"{fmt(p['ok_ms'].get('p50'))} / {fmt(p['ok_ms'].get('p99'))} / {fmt(p['ok_ms'].get('max'))} | "
-              f"{p['refused_ms']['count']} | {fmt(p['refused_ms'].get('p50'), 2)} / "
-              f"{fmt(p['refused_ms'].get('p99'), 2)} | {p['other_ms']['count']} |")
+              f"{fmt(q['refused_per_s'])} | {fmt(p['refused_ms'].get('p50'), 2)} / "
+              f"{fmt(p['refused_ms'].get('p99'), 2)} | {fmt(q['other_per_s'])} | {q['server_share']:.0%} / "
+              f"{q['client_share']:.0%} / {q['others_share']:.0%} |")
         w("")
         w("ner-api metrics after the overload run: " + (", ".join(
             f"`{k} {v:g}`" for k, v in api["overload_metrics"].items()
@@ -787,6 +898,7 @@ def main(argv=None) -> int:
     p.add_argument("--command", default="bench/run.sh", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     seconds = 2 if args.quick else args.seconds
+    warm_up_s = 2 if args.quick else WARM_UP_SECONDS
     only = set(args.only.split(","))
     started = datetime.datetime.now()
     work = BENCH / "target" / f"run-{started:%Y%m%d-%H%M%S}"
@@ -817,7 +929,7 @@ def main(argv=None) -> int:
 
     if "ner-api" in only:
         results["ner_api"] = phase("ner-api", lambda: run_ner_api(app, articles, work, api_env, seconds,
-                                                                  not args.no_cache_run))
+                                                                  not args.no_cache_run, warm_up_s))
         threads = results["ner_api"]["threads"]
     results["threads"] = threads
     if "limit" in only:
@@ -826,7 +938,8 @@ def main(argv=None) -> int:
     if "python" in only:
         # The same CPU threads per inference as ner-api's ONNX Runtime (1 if unknown).
         torch_threads = threads.get("intra_op_threads") or 1
-        results["python"] = phase("python", lambda: run_python(bundle, articles, work, torch_threads, seconds))
+        results["python"] = phase("python", lambda: run_python(bundle, articles, work, torch_threads, seconds,
+                                                               warm_up_s))
     if "ner_api" in results and "python" in results:
         results["same_answers"] = same_answers(results["ner_api"]["answers"], results["python"]["answers"])
     results["machine"]["load_after"] = sh("cat /proc/loadavg")

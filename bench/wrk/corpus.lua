@@ -10,6 +10,10 @@
 --                 > 0: paced (open loop): R requests/s in total, sent on a fixed schedule. Needs exactly
 --                 one connection per thread (wrk -t N -c N), so that requests and responses pair up and
 --                 this script can time each one and split latency by status (200 vs 503).
+--   BENCH_UNTIMED 1: with BENCH_RATE > 0, many connections per thread (wrk -t N -c M, M > N): the
+--                 thread's requests keep the paced schedule over whichever connection is free (a flood
+--                 that offers its rate however slowly answers come), but are not timed; only statuses
+--                 are counted.
 --
 -- Both modes count responses per status; a 503 without a Retry-After header is counted separately.
 
@@ -75,6 +79,7 @@ local next_index = 1
 local rate_per_thread = 0
 local schedule_start, sent = nil, 0
 local sent_at = 0
+local untimed = os.getenv("BENCH_UNTIMED") == "1"
 late_sends = 0
 statuses = {}
 ok_ms = {}
@@ -140,7 +145,7 @@ function response(status, headers, body)
   if status == 503 and headers["Retry-After"] == nil and headers["retry-after"] == nil then
     missing_retry_after = missing_retry_after + 1
   end
-  if rate_per_thread > 0 then
+  if rate_per_thread > 0 and not untimed then
     local bucket = status == 200 and ok_ms or status == 503 and refused_ms or other_ms
     bucket[#bucket + 1] = elapsed
   end
@@ -195,7 +200,7 @@ function done(summary, latency, requests_summary)
     for _, v in ipairs(thread:get("refused_ms")) do refused[#refused + 1] = v end
     for _, v in ipairs(thread:get("other_ms")) do other[#other + 1] = v end
   end
-  if tonumber(os.getenv("BENCH_RATE") or "0") > 0 then
+  if tonumber(os.getenv("BENCH_RATE") or "0") > 0 and os.getenv("BENCH_UNTIMED") ~= "1" then
     result.paced = {
       rate = tonumber(os.getenv("BENCH_RATE")),
       ok_ms = percentiles(ok),
