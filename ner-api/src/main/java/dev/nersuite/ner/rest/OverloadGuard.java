@@ -8,6 +8,7 @@ import dev.nersuite.ner.service.ServiceUnavailableException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -44,12 +45,23 @@ public class OverloadGuard {
                 context.next();
                 return;
               }
-              context
-                  .response()
-                  .setStatusCode(503)
-                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                  .putHeader(HttpHeaders.RETRY_AFTER, retryAfter)
-                  .end(body);
+              // Answer once the body has arrived (read, not parsed): answering earlier would leave
+              // its rest on a kept-alive connection, where a gateway's next request waits behind
+              // it.
+              HttpServerRequest request = context.request();
+              Runnable refuse =
+                  () ->
+                      context
+                          .response()
+                          .setStatusCode(503)
+                          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                          .putHeader(HttpHeaders.RETRY_AFTER, retryAfter)
+                          .end(body);
+              if (request.isEnded()) {
+                refuse.run();
+              } else {
+                request.handler(ignored -> {}).endHandler(ended -> refuse.run()).resume();
+              }
             });
   }
 }
