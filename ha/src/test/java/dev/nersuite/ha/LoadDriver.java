@@ -80,15 +80,17 @@ final class LoadDriver implements AutoCloseable {
     /** Every sentence in turn, one per request; every tenth request a batch of three. */
     NEWS,
     /**
-     * Batches of {@link #LONG_BATCH_TEXTS} long paragraphs: about 1,600 characters of work per
+     * Batches of {@link #LONG_BATCH_TEXTS} long paragraphs: about 6,400 characters of work per
      * request, so the replicas, not this driver, are what runs out of CPU when the load goes above
-     * capacity.
+     * capacity. (Batches of 8 were enough while the service was several times slower; with 3x its
+     * present capacity in requests, the driver and nginx took the CPU the replicas, at nice 10,
+     * needed to refuse fast.)
      */
     LONG_BATCHES
   }
 
   /** Texts (model rows) in one request of the {@link Mix#LONG_BATCHES} mix. */
-  static final int LONG_BATCH_TEXTS = 8;
+  static final int LONG_BATCH_TEXTS = 32;
 
   /** Sentences longer than this many code points make up the {@link Mix#LONG_BATCHES} mix. */
   static final int LONG_SENTENCE = 100;

@@ -345,9 +345,25 @@ final class NginxGateway implements AutoCloseable {
     return dir.resolve("error.log");
   }
 
-  /** Re-reads the configuration ({@code nginx -s reload}); counts of failed attempts start over. */
+  /**
+   * Re-reads the configuration ({@code nginx -s reload}); counts of failed attempts start over.
+   * Returns once the old worker processes have exited: they close their idle keep-alive client
+   * connections, and a client that sends on one at that moment gets no answer at all (a race of
+   * every nginx reload, not of the replicas; it failed one request of the slow-start scenario).
+   * Waiting, plus a moment for the client's pool to see those connections closed, keeps the next
+   * stream off them.
+   */
   void reload() {
+    List<ProcessHandle> oldWorkers = master.toHandle().children().toList();
     run("-s", "reload");
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (oldWorkers.stream().anyMatch(ProcessHandle::isAlive)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("nginx's old workers did not exit within 10 s of reload");
+      }
+      ReplicaProcess.sleep(Duration.ofMillis(20));
+    }
+    ReplicaProcess.sleep(Duration.ofMillis(300));
   }
 
   private List<String> command(String... extra) {

@@ -649,8 +649,9 @@ final class Scenarios implements AutoCloseable {
               after),
           String.format(
               Locale.ROOT,
-              "requests are batches of %d paragraphs (~1,600 characters); capacity %.0f req/s (closed loop, %d clients, p99 %.0f ms); offered %.0f req/s for %d s (sent %.0f/s); accepted %.0f req/s; 503 p50/p99 %.1f/%.0f ms; client statuses %s; RSS peak per replica %s MiB; nginx attempts refused %s",
+              "requests are batches of %d paragraphs (~%,d characters); capacity %.0f req/s (closed loop, %d clients, p99 %.0f ms); offered %.0f req/s for %d s (sent %.0f/s); accepted %.0f req/s; 503 p50/p99 %.1f/%.0f ms; client statuses %s; RSS peak per replica %s MiB; nginx attempts refused %s",
               LoadDriver.LONG_BATCH_TEXTS,
+              LoadDriver.LONG_BATCH_TEXTS * 200,
               capacity,
               CAPACITY_CLIENTS_PER_REPLICA * cluster.replicas().size(),
               baselineP99,
