@@ -118,6 +118,18 @@ def test_weibo_reader_keeps_named_mentions_and_maps_gpe(tmp_path):
     assert D.read_weibo(path) == [("我在北京见老师王", [("LOC", 2, 4), ("PER", 7, 8)])]
 
 
+def test_weibo_reader_takes_long_positions_and_characters_that_arrived_as_two_replacements(tmp_path):
+    # As in Weibo's real train file: an emoji broken into two U+FFFD, with its segmentation digit.
+    path = tmp_path / "weiboNER_2nd_conll.train"
+    # And a position in its word of two digits ("p10").
+    path.write_text("\ufffd\ufffd0\tO\n王0\tB-PER.NAM\np10\tO\n\n", encoding="utf-8")
+    assert D.read_weibo(path) == [("\ufffd王p", [("PER", 1, 2)])]
+    # Any other multi-character token is still a malformed file.
+    path.write_text("ab0\tO\n\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="expected one character"):
+        D.read_weibo(path)
+
+
 def test_cluener_reader_maps_types_and_checks_positions(tmp_path):
     path = tmp_path / "train.json"
     record = {"text": "浙商银行的叶老桂在杭州", "label": {"company": {"浙商银行": [[0, 3]]}, "name": {"叶老桂": [[5, 7]]},

@@ -8,6 +8,8 @@ word labels (BIOES) sit on each word's first piece, as the bundle contract fixes
 
 from __future__ import annotations
 
+import re
+
 import json
 from pathlib import Path
 from typing import Iterable, List, NamedTuple, Sequence, Tuple
@@ -65,8 +67,11 @@ def read_char_bio(path, type_map=None, strip_digit: bool = False) -> List[Senten
             if len(parts) != 2 or not parts[0]:
                 raise ValueError(f"{path}:{line_no}: expected 'char<TAB>tag', got {line!r}")
             char, tag = parts
-            if strip_digit and len(char) > 1 and char[-1].isdigit():
-                char = char[:-1]
+            if strip_digit:
+                # One character and its position in its word ("北0", "p10"). A few characters (emoji,
+                # by their context) reached Weibo's train file as two U+FFFD: one position, as written.
+                match = re.fullmatch(r"(\ufffd+|.)\d+", char, flags=re.DOTALL)
+                char = match.group(1)[0] if match else char
             if len(char) != 1:
                 raise ValueError(f"{path}:{line_no}: expected one character, got {char!r}")
             chars.append(char)
