@@ -65,10 +65,7 @@ public class BodySizeGuard {
   }
 
   private void tooLarge(RoutingContext context, long limit) {
-    respond(
-        context,
-        413,
-        ErrorResponse.of("BODY_TOO_LARGE", new BodyTooLargeException(limit).getMessage()));
+    respond(context, 413, ErrorResponse.of("BODY_TOO_LARGE", BodyTooLargeException.message(limit)));
   }
 
   private void respond(RoutingContext context, int status, ErrorResponse error) {

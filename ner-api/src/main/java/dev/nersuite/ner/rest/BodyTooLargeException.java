@@ -8,14 +8,12 @@ import java.io.IOException;
  * exception into a JSON mapping error (a 400).
  */
 public class BodyTooLargeException extends IOException {
-  private final long limit;
-
   public BodyTooLargeException(long limit) {
-    super("the request body is larger than " + limit + " bytes");
-    this.limit = limit;
+    super(message(limit));
   }
 
-  public long limit() {
-    return limit;
+  /** The message of the API's 413 {@code BODY_TOO_LARGE}, whichever check refused the body. */
+  static String message(long limit) {
+    return "the request body is larger than " + limit + " bytes";
   }
 }

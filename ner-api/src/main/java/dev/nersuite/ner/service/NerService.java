@@ -48,12 +48,12 @@ public class NerService {
    */
   static final int INLINE_TOKENIZE_CHARS = 512;
 
+  /** Admitted requests per worker when {@code ner.inference.max-in-flight} is unset. */
+  static final int IN_FLIGHT_PER_WORKER = 32;
+
   @Inject NerConfig config;
   @Inject ModelHolder model;
   @Inject MeterRegistry registry;
-
-  /** Admitted requests per worker when {@code ner.inference.max-in-flight} is unset. */
-  static final int IN_FLIGHT_PER_WORKER = 32;
 
   private final AtomicInteger inFlight = new AtomicInteger();
   private int maxInFlight;
