@@ -256,9 +256,14 @@ def drain(base_url: str, path: str, body: dict) -> None:
     time.sleep(1)
 
 
+def corpus_lines(corpus: Path = CORPUS) -> List[str]:
+    """The corpus's sentences, one per non-empty line, in file order (the order wrk cycles them)."""
+    return [l for l in corpus.read_text(encoding="utf-8").split("\n") if l]
+
+
 def corpus_chars(corpus: Path, batch: int = 0) -> float:
     """Mean code points per request when wrk cycles the corpus (with ``batch`` texts per request)."""
-    lines = [l for l in corpus.read_text(encoding="utf-8").split("\n") if l]
+    lines = corpus_lines(corpus)
     mean = sum(len(l) for l in lines) / len(lines)
     return mean * max(1, batch)
 
@@ -413,7 +418,7 @@ def extract_bundle(app: Path, work: Path) -> Path:
 
 def write_articles(work: Path) -> Path:
     """Four 20,000-character articles, each the corpus concatenated from a different line."""
-    lines = [l for l in CORPUS.read_text(encoding="utf-8").split("\n") if l]
+    lines = corpus_lines()
     articles = []
     for a in range(ARTICLES):
         text, i = "", a * len(lines) // ARTICLES
@@ -485,8 +490,8 @@ def run_ner_api(app: Path, articles: Path, work: Path, env: Dict[str, str], seco
         url = server.base_url
         result["startup_s"] = server.startup_s
         result["rss_ready_kb"] = server.memory_kb()["VmRSS"]
-        lines = [l for l in CORPUS.read_text(encoding="utf-8").split("\n") if l][:CHECK_LINES]
-        result["answers"] = [http_json(url + "/api/v1/ner", {"text": t})["entities"] for t in lines]
+        result["answers"] = [http_json(url + "/api/v1/ner", {"text": t})["entities"]
+                             for t in corpus_lines()[:CHECK_LINES]]
         result["threads"] = detect_threads(server, env)
         log(f"ner-api inference: {result['threads']}")
         warm_up(server, "/api/v1/ner", warm_up_s)
@@ -545,8 +550,7 @@ def run_python(bundle: Path, articles: Path, work: Path, torch_threads: int, sec
         url = server.base_url
         result["startup_s"] = server.startup_s
         result["rss_ready_kb"] = server.memory_kb()["VmRSS"]
-        lines = [l for l in CORPUS.read_text(encoding="utf-8").split("\n") if l][:CHECK_LINES]
-        result["answers"] = [http_json(url + "/predict", {"text": t})["output"] for t in lines]
+        result["answers"] = [http_json(url + "/predict", {"text": t})["output"] for t in corpus_lines()[:CHECK_LINES]]
         warm_up(server, "/predict", warm_up_s)
         result["closed"] = closed_loop_points("python", server, "/predict", seconds)
         saturation = max(p["ok_per_s"] for p in result["closed"])
@@ -906,7 +910,7 @@ def main(argv=None) -> int:
     log(f"work directory {work}")
 
     results: dict = {"started": f"{started:%Y-%m-%d %H:%M}", "command": args.command, "seconds": seconds,
-                     "machine": machine(), "corpus_lines": len([l for l in CORPUS.read_text("utf-8").split("\n") if l])}
+                     "machine": machine(), "corpus_lines": len(corpus_lines())}
     app = snapshot_app(Path(args.app), work)
     bundle = extract_bundle(app, work)
     meta = json.loads((bundle / "ner-model.json").read_text(encoding="utf-8"))
