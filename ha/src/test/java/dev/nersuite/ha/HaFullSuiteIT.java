@@ -1,9 +1,6 @@
 package dev.nersuite.ha;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -25,79 +22,66 @@ class HaFullSuiteIT {
   private static final double SOAK_RATE =
       Double.parseDouble(System.getProperty("ha.soak.rate", "60"));
 
-  private static HaSettings settings;
-  private static Cluster cluster;
-  private static Scenarios scenarios;
-  private static FiguresTable table;
+  private static SuiteRun suite;
 
   @BeforeAll
   static void startCluster() {
-    settings = HaSettings.fromSystemProperties();
-    table = new FiguresTable("Full suite (-Pha-full)");
-    cluster = Cluster.start(settings, "full", List.of());
-    scenarios = new Scenarios(cluster);
+    suite = SuiteRun.start("Full suite (-Pha-full)", "full", "ha-report.md");
   }
 
   @AfterAll
   static void stopCluster() {
-    try {
-      if (table != null && settings != null) {
-        table.publish(settings.reportDir().resolve("ha-report.md"));
-      }
-    } finally {
-      if (scenarios != null) {
-        scenarios.close();
-      }
-      if (cluster != null) {
-        cluster.close();
-      }
+    if (suite != null) {
+      suite.close();
     }
   }
 
   private static void record(Figures figures) {
-    table.add(figures);
-    assertThat(figures.violations()).as(figures.scenario() + ": " + figures.notes()).isEmpty();
+    suite.record(figures);
   }
 
   @Test
   @Order(1)
   void rollingRestartOfEveryReplica() {
-    record(scenarios.rollingRestart(cluster.replicas(), RATE));
+    record(suite.scenarios().rollingRestart(suite.cluster().replicas(), RATE));
   }
 
   @Test
   @Order(2)
   void replicaThatServedNothingStopsPromptlyOnSigterm() {
-    record(scenarios.stopBeforeTraffic());
+    record(suite.scenarios().stopBeforeTraffic());
   }
 
   @Test
   @Order(3)
   void crashAndRestart() {
-    record(scenarios.crash(cluster.replicas().get(1), RATE));
+    record(suite.scenarios().crash(suite.cluster().replicas().get(1), RATE));
   }
 
   @Test
   @Order(4)
   void slowStartGetsNoTrafficUntilReady() {
-    record(scenarios.slowStart(cluster.replicas().get(2), RATE, Duration.ofSeconds(10)));
+    record(
+        suite
+            .scenarios()
+            .slowStart(suite.cluster().replicas().get(2), RATE, Duration.ofSeconds(10)));
   }
 
   @Test
   @Order(5)
   void badInput() {
-    record(scenarios.badInput());
+    record(suite.scenarios().badInput());
   }
 
   @Test
   @Order(6)
   void overload() {
-    record(scenarios.overload(16, 4, 3, Duration.ofSeconds(15)));
+    record(suite.scenarios().overload(16, 4, 3, Duration.ofSeconds(15)));
   }
 
   @Test
   @Order(7)
   void soak() {
-    record(scenarios.soak(settings.soak(), SOAK_RATE));
+    record(suite.scenarios().soak(suite.settings().soak(), SOAK_RATE));
   }
 }

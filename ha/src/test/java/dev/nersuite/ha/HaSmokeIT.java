@@ -22,39 +22,24 @@ class HaSmokeIT {
   /** Moderate load: well under the replicas' capacity, so every failure is the fault's. */
   private static final double RATE = 25;
 
-  private static HaSettings settings;
-  private static Cluster cluster;
-  private static Scenarios scenarios;
-  private static FiguresTable table;
+  private static SuiteRun suite;
 
   @BeforeAll
   static void startCluster() {
-    settings = HaSettings.fromSystemProperties();
-    table = new FiguresTable("Smoke subset (mvn verify)");
-    cluster = Cluster.start(settings, "smoke", List.of());
-    scenarios = new Scenarios(cluster);
+    suite = SuiteRun.start("Smoke subset (mvn verify)", "smoke", "ha-smoke-report.md");
   }
 
   @AfterAll
   static void stopCluster() {
-    try {
-      if (table != null && settings != null) {
-        table.publish(settings.reportDir().resolve("ha-smoke-report.md"));
-      }
-    } finally {
-      if (scenarios != null) {
-        scenarios.close();
-      }
-      if (cluster != null) {
-        cluster.close();
-      }
+    if (suite != null) {
+      suite.close();
     }
   }
 
   @Test
   @Order(0)
   void referenceResultsAreRealEntities() {
-    NewsCorpus corpus = cluster.corpus();
+    NewsCorpus corpus = suite.cluster().corpus();
     assertThat(corpus.sentences()).hasSizeGreaterThanOrEqualTo(30);
     // Comparing against empty results would prove nothing: the reference must find entities.
     assertThat(corpus.totalEntities()).isGreaterThan(corpus.sentences().size());
@@ -71,35 +56,30 @@ class HaSmokeIT {
   @Test
   @Order(1)
   void rollingRestartOfOneReplicaFailsNoRequest() {
-    Figures figures = scenarios.rollingRestart(List.of(cluster.replicas().get(0)), RATE);
-    table.add(figures);
-    assertThat(figures.violations()).as(figures.notes()).isEmpty();
+    Figures figures =
+        suite.record(
+            suite.scenarios().rollingRestart(List.of(suite.cluster().replicas().get(0)), RATE));
     assertThat(figures.requests()).isGreaterThan(100);
   }
 
   @Test
   @Order(2)
   void replicaThatServedNothingStopsPromptlyOnSigterm() {
-    Figures figures = scenarios.stopBeforeTraffic();
-    table.add(figures);
-    assertThat(figures.violations()).as(figures.notes()).isEmpty();
+    suite.record(suite.scenarios().stopBeforeTraffic());
   }
 
   @Test
   @Order(3)
   void crashOfOneReplicaFailsNoRequest() {
-    Figures figures = scenarios.crash(cluster.replicas().get(1), RATE);
-    table.add(figures);
-    assertThat(figures.violations()).as(figures.notes()).isEmpty();
+    Figures figures =
+        suite.record(suite.scenarios().crash(suite.cluster().replicas().get(1), RATE));
     assertThat(figures.requests()).isGreaterThan(100);
   }
 
   @Test
   @Order(4)
   void hostileInputGetsJsonErrorsAndNo5xx() {
-    Figures figures = scenarios.badInput();
-    table.add(figures);
-    assertThat(figures.violations()).as(figures.notes()).isEmpty();
+    Figures figures = suite.record(suite.scenarios().badInput());
     assertThat(figures.requests()).isGreaterThanOrEqualTo(400);
   }
 }

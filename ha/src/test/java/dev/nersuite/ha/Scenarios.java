@@ -75,14 +75,7 @@ final class Scenarios implements AutoCloseable {
         replica.start(List.of());
         double ready = seconds(replica.awaitReady(Cluster.START_TIMEOUT));
         long readyAt = System.currentTimeMillis();
-        double rejoin = awaitServed(replica, logOffset, readyAt);
-        if (rejoin < 0) {
-          violations.add(
-              replica.name()
-                  + " got no traffic within "
-                  + REJOIN_TIMEOUT.toSeconds()
-                  + " s of being ready");
-        }
+        double rejoin = awaitServed(replica, logOffset, readyAt, violations);
         worstReady = Math.max(worstReady, ready);
         worstRejoin = Math.max(worstRejoin, rejoin);
         steps.add(
@@ -207,14 +200,7 @@ final class Scenarios implements AutoCloseable {
       victim.awaitReady(Cluster.START_TIMEOUT);
       readyAt = System.currentTimeMillis();
       ready = (readyAt - killedAt) / 1000.0;
-      rejoin = awaitServed(victim, logOffset, readyAt);
-      if (rejoin < 0) {
-        violations.add(
-            victim.name()
-                + " got no traffic within "
-                + REJOIN_TIMEOUT.toSeconds()
-                + " s of being ready");
-      }
+      rejoin = awaitServed(victim, logOffset, readyAt, violations);
       ReplicaProcess.sleep(TAIL);
     } finally {
       run.stop();
@@ -311,14 +297,7 @@ final class Scenarios implements AutoCloseable {
       victim.awaitReady(Cluster.START_TIMEOUT);
       readyAt = System.currentTimeMillis();
       notReadyFor = (readyAt - startedAt) / 1000.0;
-      rejoin = awaitServed(victim, logOffset, readyAt);
-      if (rejoin < 0) {
-        violations.add(
-            victim.name()
-                + " got no traffic within "
-                + REJOIN_TIMEOUT.toSeconds()
-                + " s of being ready");
-      }
+      rejoin = awaitServed(victim, logOffset, readyAt, violations);
       ReplicaProcess.sleep(TAIL);
       steps =
           String.format(
@@ -968,9 +947,10 @@ final class Scenarios implements AutoCloseable {
 
   /**
    * Waits until the gateway's log shows a 200 from {@code replica} finished at or after {@code
-   * sinceMillis}; seconds after it, or -1 after {@link #REJOIN_TIMEOUT}.
+   * sinceMillis}; seconds after it, or -1 after {@link #REJOIN_TIMEOUT}, recorded as a violation.
    */
-  private double awaitServed(ReplicaProcess replica, long logOffset, long sinceMillis) {
+  private double awaitServed(
+      ReplicaProcess replica, long logOffset, long sinceMillis, List<String> violations) {
     long deadline = System.nanoTime() + REJOIN_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       for (Entry entry : AccessLog.readFrom(cluster.gateway().accessLog(), logOffset)) {
@@ -981,6 +961,11 @@ final class Scenarios implements AutoCloseable {
       }
       ReplicaProcess.sleep(Duration.ofMillis(100));
     }
+    violations.add(
+        replica.name()
+            + " got no traffic within "
+            + REJOIN_TIMEOUT.toSeconds()
+            + " s of being ready");
     return -1;
   }
 
