@@ -87,8 +87,9 @@ def export_bundle(result: dict, args, command: str) -> dict:
         "version": VERSION,
         "description": (
             "Compact Chinese NER (PER/LOC/ORG) trained by ner-model-export's compact recipe: character "
-            "BiGRU-CRF over the bert-base-chinese word-piece vocabulary with hashed character-bigram "
-            "embeddings, initialised from Baidu LAC-small. Not the RaNER weights."
+            "BiGRU-CRF over the bert-base-chinese word-piece vocabulary"
+            + (" with hashed character-bigram embeddings" if model.config["bigram_dim"] else "")
+            + ", initialised from Baidu LAC-small. Not the RaNER weights."
         ),
         "architecture": "bigru-crf",
         "labels": list(D.LABELS),

@@ -262,12 +262,12 @@ def parse_args(argv=None):
     p.add_argument("--out", required=True, help="bundle directory to write (model.onnx, tokenizer.json, ner-model.json)")
     p.add_argument("--golden", help="golden.json to write for the bundle (never inside the bundle)")
     p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--schedule", choices=["linear", "halve"], default="halve",
+    p.add_argument("--schedule", choices=["linear", "halve"], default="linear",
                    help="after warm-up: linear decay to 5%% of --lr, or halving after every epoch")
-    p.add_argument("--dropout", type=float, default=0.2)
+    p.add_argument("--dropout", type=float, default=0.3)
     p.add_argument("--bigram-buckets", type=int, default=100003)
     p.add_argument("--bigram-dim", type=int, default=0, help="0 (default): no character-bigram features; random-init bigrams overfitted MSRA")
     p.add_argument("--average-fraction", type=float, default=0.3, help="share of final steps whose weights are averaged")
