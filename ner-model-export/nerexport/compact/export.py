@@ -25,7 +25,7 @@ from nerexport.compact.onnx_graph import build_onnx, run_graph
 from nerexport.tokenization import BertWordPieceTokenizer, pad_rows
 
 NAME = "raner-compact-zh"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 BUNDLE_NAME = "ner-model"  # the classpath folder of ner-api's embedded default
 
 GOLDEN_TEXTS = [
