@@ -36,32 +36,28 @@ class HaFullSuiteIT {
     }
   }
 
-  private static void record(Figures figures) {
-    suite.record(figures);
-  }
-
   @Test
   @Order(1)
   void rollingRestartOfEveryReplica() {
-    record(suite.scenarios().rollingRestart(suite.cluster().replicas(), RATE));
+    suite.record(suite.scenarios().rollingRestart(suite.cluster().replicas(), RATE));
   }
 
   @Test
   @Order(2)
   void replicaThatServedNothingStopsPromptlyOnSigterm() {
-    record(suite.scenarios().stopBeforeTraffic());
+    suite.record(suite.scenarios().stopBeforeTraffic());
   }
 
   @Test
   @Order(3)
   void crashAndRestart() {
-    record(suite.scenarios().crash(suite.cluster().replicas().get(1), RATE));
+    suite.record(suite.scenarios().crash(suite.cluster().replicas().get(1), RATE));
   }
 
   @Test
   @Order(4)
   void slowStartGetsNoTrafficUntilReady() {
-    record(
+    suite.record(
         suite
             .scenarios()
             .slowStart(suite.cluster().replicas().get(2), RATE, Duration.ofSeconds(10)));
@@ -70,18 +66,18 @@ class HaFullSuiteIT {
   @Test
   @Order(5)
   void badInput() {
-    record(suite.scenarios().badInput());
+    suite.record(suite.scenarios().badInput());
   }
 
   @Test
   @Order(6)
   void overload() {
-    record(suite.scenarios().overload(16, 4, 3, Duration.ofSeconds(15)));
+    suite.record(suite.scenarios().overload(16, 4, 3, Duration.ofSeconds(15)));
   }
 
   @Test
   @Order(7)
   void soak() {
-    record(suite.scenarios().soak(suite.settings().soak(), SOAK_RATE));
+    suite.record(suite.scenarios().soak(suite.settings().soak(), SOAK_RATE));
   }
 }
