@@ -153,12 +153,12 @@ public class NerService {
     if (inFlight.get() < maxInFlight) {
       return false;
     }
-    countOverloaded();
+    countRejected("overloaded");
     return true;
   }
 
-  private void countOverloaded() {
-    registry.counter("ner.rejected", "reason", "overloaded").increment();
+  private void countRejected(String reason) {
+    registry.counter("ner.rejected", "reason", reason).increment();
   }
 
   /** Requests admitted and not yet answered; graceful shutdown waits for this to reach 0. */
@@ -175,7 +175,7 @@ public class NerService {
     // Counted before the state check, so a drain that begins now waits for this request.
     if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
-      countOverloaded();
+      countRejected("overloaded");
       throw ServiceUnavailableException.overloaded();
     }
     try {
@@ -247,7 +247,7 @@ public class NerService {
         .failWith(
             () -> {
               queued.cancel(false); // if still queued, the scheduler skips it
-              registry.counter("ner.rejected", "reason", "timeout").increment();
+              countRejected("timeout");
               return timeout();
             });
   }
