@@ -170,6 +170,22 @@ def test_strict_scores_count_exact_spans_only():
     assert s["PER"]["f1"] == 1.0 and s["LOC"]["f1"] == 0.0
 
 
+def test_error_breakdown_names_each_kind_of_miss():
+    gold = [{("PER", 0, 2), ("LOC", 3, 5), ("ORG", 6, 9), ("LOC", 10, 12), ("PER", 13, 15)}]
+    predicted = [{("PER", 0, 2), ("ORG", 3, 5), ("ORG", 6, 8), ("PER", 10, 11), ("LOC", 20, 22)}]
+    assert T.error_breakdown(gold, predicted) == {
+        "missed": 1, "wrong type": 1, "boundary": 1, "boundary and type": 1, "spurious": 1}
+
+
+def test_recall_by_exposure_splits_gold_entities_by_whether_training_showed_them():
+    train = [("李明在北京。", [("PER", 0, 2), ("LOC", 3, 5)])]
+    dev = [("李明去上海，北京人。", [("PER", 0, 2), ("LOC", 3, 5), ("ORG", 6, 8)])]
+    # "北京" was shown as LOC, not as ORG: the ORG mention counts as unseen
+    predicted = [{("PER", 0, 2), ("LOC", 3, 5)}]
+    r = T.recall_by_exposure(train, dev, predicted)
+    assert r == {"seen": {"recall": 1.0, "gold": 1}, "unseen": {"recall": 0.5, "gold": 2}}
+
+
 # ---- LAC-small --------------------------------------------------------------------------------------------
 
 
@@ -310,6 +326,8 @@ def test_recipe_trains_exports_a_valid_bundle_and_golden_file(data_dir, tmp_path
     assert meta["provenance"]["seed"] == 13
     assert meta["provenance"]["data"]["train_sentences"] == len(MSRA_SENTENCES) * 4 - 6
     assert set(meta["evaluation"]["scores"]) == {"PER", "LOC", "ORG", "overall"}
+    exposure = meta["evaluation"]["recall_by_exposure"]
+    assert exposure["seen"]["gold"] + exposure["unseen"]["gold"] == meta["evaluation"]["scores"]["overall"]["gold"]
     assert meta["evaluation"]["latency_single_sentence_pytorch_cpu"]["sentences"] == 3
     assert len(meta["provenance"]["training"]["history"]) == 2
 
@@ -331,5 +349,12 @@ def test_recipe_trains_exports_a_valid_bundle_and_golden_file(data_dir, tmp_path
     assert evaluate.main(["--checkpoint", str(tmp_path / "work" / "final.pt"), "--data", str(data_dir),
                           "--latency-sentences", "2"]) == 0
     printed = capsys.readouterr().out
-    for word in ("PER", "LOC", "ORG", "overall", "parameters:", "median"):
+    for word in ("PER", "LOC", "ORG", "overall", "seen in training", "unseen in training", "errors: missed", "spurious", "parameters:", "median"):
         assert word in printed
+
+    # the bundle as written scores what the recipe recorded for it
+    assert evaluate.main(["--bundle", str(out), "--data", str(data_dir), "--dev-size", "6"]) == 0
+    printed = capsys.readouterr().out
+    overall = meta["evaluation"]["scores"]["overall"]
+    assert f"{'overall':8} {overall['precision']:7.4f} {overall['recall']:7.4f} {overall['f1']:7.4f}" in printed
+    assert "unseen in training" in printed and "median" not in printed

@@ -129,6 +129,8 @@ def export_bundle(result: dict, args, command: str) -> dict:
             "split": f"dev: last {args.dev_size} sentences of MSRA NER train",
             "metric": "strict span micro P/R/F1 (type, start, end in code points), ner-api's decoding",
             "scores": result["scores"],
+            "recall_by_exposure": dict(
+                result["exposure"], note="recall on dev entities whose text and type are an entity in the training data (seen) or not (unseen)"),
             "parameters": parameters,
             "model_onnx_bytes": len(model_bytes),
             "latency_single_sentence_pytorch_cpu": latency,

@@ -125,6 +125,40 @@ def score(gold: Sequence[set], predicted: Sequence[set]) -> Dict[str, dict]:
     return out
 
 
+def recall_by_exposure(train_sentences, sentences, predicted: Sequence[set]) -> Dict[str, dict]:
+    """Recall on the gold entities whose text and type occur as an entity in ``train_sentences`` ("seen")
+    and on the others ("unseen"): how much of a score is names the model was shown."""
+    seen = {(text[a:b], kind) for text, spans in train_sentences for kind, a, b in spans}
+    counts = {"seen": [0, 0], "unseen": [0, 0]}
+    for (text, spans), found in zip(sentences, predicted):
+        for span in spans:
+            hits = counts["seen" if (text[span[1] : span[2]], span[0]) in seen else "unseen"]
+            hits[0] += span in found
+            hits[1] += 1
+    return {k: {"recall": round(hit / n, 4) if n else 0.0, "gold": n} for k, (hit, n) in counts.items()}
+
+
+def error_breakdown(gold: Sequence[set], predicted: Sequence[set]) -> Dict[str, int]:
+    """Strict-match errors by kind. A gold entity not predicted exactly is ``missed`` (no prediction
+    overlaps it), ``wrong type`` (same span, other type), ``boundary`` (an overlapping prediction of its
+    type) or ``boundary and type`` (overlapping predictions of other types only); a prediction that
+    overlaps no gold entity is ``spurious``."""
+    counts = dict.fromkeys(["missed", "wrong type", "boundary", "boundary and type", "spurious"], 0)
+    for g, p in zip(gold, predicted):
+        for kind, start, end in g - p:
+            near = [q for q in p if q[1] < end and start < q[2]]
+            if not near:
+                counts["missed"] += 1
+            elif any(q[1] == start and q[2] == end for q in near):
+                counts["wrong type"] += 1
+            elif any(q[0] == kind for q in near):
+                counts["boundary"] += 1
+            else:
+                counts["boundary and type"] += 1
+        counts["spurious"] += sum(1 for q in p - g if not any(s[1] < q[2] and q[1] < s[2] for s in g))
+    return counts
+
+
 def evaluate(model, tokenizer, sentences) -> Dict[str, dict]:
     gold = [set(spans) for _, spans in sentences]
     return score(gold, predict_spans(model, tokenizer, [t for t, _ in sentences]))
@@ -250,9 +284,12 @@ def train(args) -> dict:
         else:
             model.load_state_dict(last_state)
     log(f"final ({chosen}) dev {format_scores(scores)}")
+    exposure = recall_by_exposure(train_sentences, dev_sentences,
+                                  predict_spans(model, tokenizer, [t for t, _ in dev_sentences]))
+    log(f"final dev recall by exposure in training: {exposure}")
     torch.save({"config": model.config, "state": model.state_dict(), "args": vars(args)}, work / "final.pt")
     return {"model": model, "tokenizer": tokenizer, "vocab_path": vocab_path, "dev": dev_sentences,
-            "scores": scores, "history": history, "chosen": chosen, "train_seconds": train_seconds,
+            "scores": scores, "exposure": exposure, "history": history, "chosen": chosen, "train_seconds": train_seconds,
             "train_sentences": len(train_sentences), "train_rows": len(train_rows), "lac_dir": lac_dir}
 
 
