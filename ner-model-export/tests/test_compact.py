@@ -170,6 +170,15 @@ def test_strict_scores_count_exact_spans_only():
     assert s["PER"]["f1"] == 1.0 and s["LOC"]["f1"] == 0.0
 
 
+def test_learning_rate_warms_up_then_halves_per_epoch_or_decays_linearly():
+    halve = T.learning_rate_schedule(1.0, "halve", steps_per_epoch=100, total=300)  # warm-up: 31 steps
+    assert halve(0) == pytest.approx(1 / 31) and halve(30) == 1.0
+    assert halve(99) == 1.0 and halve(100) == 0.5 and halve(250) == 0.25
+    linear = T.learning_rate_schedule(1.0, "linear", steps_per_epoch=100, total=300)
+    assert linear(31) == 1.0 and linear(31 + 269 // 2) == pytest.approx(1 - 134 / 269)
+    assert linear(299) == 0.05 and linear(1000) == 0.05
+
+
 def test_error_breakdown_names_each_kind_of_miss():
     gold = [{("PER", 0, 2), ("LOC", 3, 5), ("ORG", 6, 9), ("LOC", 10, 12), ("PER", 13, 15)}]
     predicted = [{("PER", 0, 2), ("ORG", 3, 5), ("ORG", 6, 8), ("PER", 10, 11), ("LOC", 20, 22)}]

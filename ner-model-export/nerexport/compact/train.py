@@ -190,6 +190,29 @@ def latency_ms(model, tokenizer, texts: Sequence[str], repeats: int = 1) -> dict
 # ---- training -----------------------------------------------------------------------------------------
 
 
+def learning_rate_schedule(lr: float, schedule: str, steps_per_epoch: int, total: int):
+    """``step -> learning rate``: linear warm-up over min(300, total / 10) steps, then ``halve`` (halved
+    after every epoch) or ``linear`` (decay to 5 % of ``lr`` at the last step)."""
+    warmup = min(300, total // 10 + 1)
+
+    def lr_at(step: int) -> float:
+        if step < warmup:
+            return lr * (step + 1) / warmup
+        if schedule == "halve":
+            return lr * 0.5 ** (step // steps_per_epoch)
+        return lr * max(0.05, 1 - (step - warmup) / max(1, total - warmup))
+
+    return lr_at
+
+
+def apply_gradients(model, optimizer, loss) -> None:
+    """One optimiser step on ``loss``, gradients clipped to norm 5."""
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+    optimizer.step()
+
+
 def build_model(args, tokenizer, lac_dir) -> CompactTagger:
     model = CompactTagger(len(tokenizer.vocab), len(D.LABELS), bigram_buckets=args.bigram_buckets,
                           bigram_dim=args.bigram_dim, dropout=args.dropout)
@@ -222,14 +245,7 @@ def train(args) -> dict:
     steps_per_epoch = len(batches(train_rows, args.batch_size))
     total = steps_per_epoch * args.epochs
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    warmup = min(300, total // 10 + 1)
-
-    def lr_at(step):
-        if step < warmup:
-            return args.lr * (step + 1) / warmup
-        if args.schedule == "halve":  # halved after every epoch
-            return args.lr * 0.5 ** (step // steps_per_epoch)
-        return args.lr * max(0.05, 1 - (step - warmup) / max(1, total - warmup))
+    lr_at = learning_rate_schedule(args.lr, args.schedule, steps_per_epoch, total)
 
     average, averaged = None, 0
     average_from = int(total * (1 - args.average_fraction))
@@ -247,10 +263,7 @@ def train(args) -> dict:
             ids, mask, first, tags, word_mask = tensors([train_rows[i] for i in group], tokenizer.pad_id)
             emissions = first_piece_emissions(model(ids, mask), first)
             loss = model.crf_nll(emissions, tags, word_mask)
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            optimizer.step()
+            apply_gradients(model, optimizer, loss)
             step += 1
             loss_sum += loss.item() * len(group)
             seen += len(group)
