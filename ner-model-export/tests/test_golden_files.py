@@ -32,5 +32,10 @@ def test_committed_golden_files_match_a_fresh_regeneration(tmp_path):
     assert [c["text"] for c in fresh["cases"]] == [c["text"] for c in committed["cases"]], REGENERATE
     for mine, theirs in zip(fresh["cases"], committed["cases"]):
         assert mine["input_ids"] == theirs["input_ids"], REGENERATE
-        assert mine["entities"] == theirs["entities"], REGENERATE
+        # Exact spans; prob and emissions within float noise, which differs between CPUs' BLAS kernels
+        # (the committed tiny-bert prob values moved in the 7th digit from one machine to the next).
+        spans = [[{k: v for k, v in e.items() if k != "prob"} for e in case["entities"]] for case in (mine, theirs)]
+        assert spans[0] == spans[1], REGENERATE
+        probs = [[e["prob"] for e in case["entities"]] for case in (mine, theirs)]
+        assert np.allclose(probs[0], probs[1], rtol=0, atol=1e-5), REGENERATE
         assert np.abs(np.array(mine["emissions"]) - np.array(theirs["emissions"])).max() <= 1e-5, REGENERATE
