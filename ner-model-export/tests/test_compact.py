@@ -362,8 +362,9 @@ def test_recipe_trains_exports_a_valid_bundle_and_golden_file(data_dir, tmp_path
         assert word in printed
 
     # the bundle as written scores what the recipe recorded for it
-    assert evaluate.main(["--bundle", str(out), "--data", str(data_dir), "--dev-size", "6"]) == 0
+    assert evaluate.main(["--bundle", str(out), "--data", str(data_dir), "--dev-size", "6", "--training-fit", "3"]) == 0
     printed = capsys.readouterr().out
     overall = meta["evaluation"]["scores"]["overall"]
     assert f"{'overall':8} {overall['precision']:7.4f} {overall['recall']:7.4f} {overall['f1']:7.4f}" in printed
     assert "unseen in training" in printed and "median" not in printed
+    assert "training part, first 3 sentences: P" in printed and "training part, last 3 sentences: P" in printed

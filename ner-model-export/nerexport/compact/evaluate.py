@@ -54,6 +54,8 @@ def main(argv=None) -> int:
     source.add_argument("--bundle", help="a bundle directory (model.onnx, tokenizer.json, ner-model.json)")
     p.add_argument("--data", required=True)
     p.add_argument("--dev-size", type=int, default=2000, help="with --bundle: the last N MSRA training sentences form the dev split")
+    p.add_argument("--training-fit", type=int, default=0, metavar="N",
+                   help="also score the first and the last N sentences of the training part (how well the model fits them)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--latency-sentences", type=int, default=200)
     a = p.parse_args(argv)
@@ -77,6 +79,11 @@ def main(argv=None) -> int:
     exposure = T.recall_by_exposure(train, dev, predicted)
     print("recall on dev entities " + ", ".join(
         f"{k} in training {v['recall']:.4f} ({v['gold']})" for k, v in exposure.items()))
+    if a.training_fit:
+        for name, part in (("first", train[: a.training_fit]), ("last", train[-a.training_fit :])):
+            fit = T.evaluate(model, tokenizer, part)["overall"]
+            print(f"training part, {name} {len(part)} sentences: P {fit['precision']:.4f} R {fit['recall']:.4f} "
+                  f"F1 {fit['f1']:.4f}")
     if a.bundle:
         print(f"parameters: {model.meta['evaluation'].get('parameters', 'not recorded')}; "
               f"model.onnx: {len(model.model_bytes) / 1e6:.1f} MB; latency: measured on checkpoints only "
