@@ -67,14 +67,12 @@ def main(argv=None) -> int:
         model, dev_size, extra = BundleModel(a.bundle), a.dev_size, []
     tokenizer = BertWordPieceTokenizer(Path(a.data) / "bert-base-chinese" / "vocab.txt", lowercase=True)
     train, dev = D.load_corpora(a.data, dev_size, extra)
-    predicted = T.predict_spans(model, tokenizer, [t for t, _ in dev])
-    gold = [set(spans) for _, spans in dev]
-    scores = T.score(gold, predicted)
+    scores, predicted = T.evaluate_with_predictions(model, tokenizer, dev)
     print(f"dev split: last {dev_size} MSRA training sentences; strict span micro scores")
     print(f"{'type':8} {'P':>7} {'R':>7} {'F1':>7} {'gold':>6} {'pred':>6}")
     for kind, s in scores.items():
         print(f"{kind:8} {s['precision']:7.4f} {s['recall']:7.4f} {s['f1']:7.4f} {s['gold']:6d} {s['predicted']:6d}")
-    errors = T.error_breakdown(gold, predicted)
+    errors = T.error_breakdown([set(spans) for _, spans in dev], predicted)
     print("errors: " + ", ".join(f"{k} {v}" for k, v in errors.items()))
     exposure = T.recall_by_exposure(train, dev, predicted)
     print("recall on dev entities " + ", ".join(

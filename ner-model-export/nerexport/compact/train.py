@@ -159,9 +159,15 @@ def error_breakdown(gold: Sequence[set], predicted: Sequence[set]) -> Dict[str, 
     return counts
 
 
-def evaluate(model, tokenizer, sentences) -> Dict[str, dict]:
+def evaluate_with_predictions(model, tokenizer, sentences):
+    """``(scores, predicted spans per sentence)``, so that other measures need no second pass."""
     gold = [set(spans) for _, spans in sentences]
-    return score(gold, predict_spans(model, tokenizer, [t for t, _ in sentences]))
+    predicted = predict_spans(model, tokenizer, [t for t, _ in sentences])
+    return score(gold, predicted), predicted
+
+
+def evaluate(model, tokenizer, sentences) -> Dict[str, dict]:
+    return evaluate_with_predictions(model, tokenizer, sentences)[0]
 
 
 def format_scores(scores: Dict[str, dict]) -> str:
@@ -286,19 +292,20 @@ def train(args) -> dict:
                    work / f"epoch{epoch}.pt")
     train_seconds = time.time() - started
 
-    chosen, scores = "last", evaluate(model, tokenizer, dev_sentences)
+    chosen = "last"
+    scores, predicted = evaluate_with_predictions(model, tokenizer, dev_sentences)
     if average is not None:
         last_state = {k: v.clone() for k, v in model.state_dict().items()}
         model.load_state_dict(average)
-        avg_scores = evaluate(model, tokenizer, dev_sentences)
+        avg_scores, avg_predicted = evaluate_with_predictions(model, tokenizer, dev_sentences)
         log(f"averaged weights ({averaged} snapshots) dev {format_scores(avg_scores)}")
         if avg_scores["overall"]["f1"] >= scores["overall"]["f1"]:
-            chosen, scores = f"average of {averaged} snapshots over the last {args.average_fraction:.0%} of steps", avg_scores
+            chosen = f"average of {averaged} snapshots over the last {args.average_fraction:.0%} of steps"
+            scores, predicted = avg_scores, avg_predicted
         else:
             model.load_state_dict(last_state)
     log(f"final ({chosen}) dev {format_scores(scores)}")
-    exposure = recall_by_exposure(train_sentences, dev_sentences,
-                                  predict_spans(model, tokenizer, [t for t, _ in dev_sentences]))
+    exposure = recall_by_exposure(train_sentences, dev_sentences, predicted)
     log(f"final dev recall by exposure in training: {exposure}")
     torch.save({"config": model.config, "state": model.state_dict(), "args": vars(args)}, work / "final.pt")
     return {"model": model, "tokenizer": tokenizer, "vocab_path": vocab_path, "dev": dev_sentences,
