@@ -47,9 +47,11 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nerexport.compact import data as D  # noqa: E402
 from nerexport.compact import lac as L  # noqa: E402
-from nerexport.compact import train as T  # noqa: E402
+from nerexport.training import batching as BT  # noqa: E402
+from nerexport.training import data as D  # noqa: E402
+from nerexport.training import loop  # noqa: E402
+from nerexport.training import metrics as M  # noqa: E402
 from nerexport.compact.model import BiGRULayer, CompactTagger  # noqa: E402
 from nerexport.decoding import chunk, viterbi  # noqa: E402
 from nerexport.tokenization import BertWordPieceTokenizer  # noqa: E402
@@ -179,10 +181,10 @@ def main(argv=None) -> int:
     p.add_argument("--swap", type=float, default=0.0)
     a = p.parse_args(argv)
     torch.set_num_threads(1)
-    T.seed_everything(a.seed)
+    loop.seed_everything(a.seed)
     data = Path(a.data)
     tok = BertWordPieceTokenizer(data / "bert-base-chinese" / "vocab.txt", lowercase=True)
-    train_s, dev_s = D.load_corpora(data, 2000)
+    train_s, dev_s = D.read_dataset(data, "msra")
     if a.limit:
         train_s = train_s[: a.limit]
     lac_dir = L.default_lac_dir()
@@ -211,8 +213,8 @@ def main(argv=None) -> int:
             out[k, : len(feats[i])] = torch.from_numpy(feats[i])
         return out
 
-    tr_rows, tr_feats, _ = build(train_s, T.TRAIN_MAX_WORDS)
-    dv_rows, dv_feats, dv_owner = build(dev_s, T.EVAL_MAX_WORDS)
+    tr_rows, tr_feats, _ = build(train_s, BT.TRAIN_MAX_WORDS)
+    dv_rows, dv_feats, dv_owner = build(dev_s, BT.EVAL_MAX_WORDS)
     model = VariantTagger(len(tok.vocab), len(D.LABELS), bigram_dim=0, dropout=a.dropout,
                           extra_inputs=LEXICON_DIM if lexicon is not None else 0, third_layer=a.third_layer)
     lac = L.load_lac(lac_dir)
@@ -232,19 +234,19 @@ def main(argv=None) -> int:
 
     def evaluate():
         model.eval()
-        start, end, trans = model.crf_params()
+        start, end, trans = model.crf.params()
         predicted = [set() for _ in dev_s]
         with torch.no_grad():
-            for group in T.batches(dv_rows, 64):
-                ids, mask, first, _, _ = T.tensors([dv_rows[i] for i in group], tok.pad_id)
-                em = T.first_piece_emissions(model(ids, mask, extra_tensor(group, dv_feats, ids.shape[1])), first)
+            for group in BT.batches(dv_rows, 64):
+                ids, mask, first, _, _ = BT.tensors([dv_rows[i] for i in group], tok.pad_id)
+                em = BT.first_piece_emissions(model(ids, mask, extra_tensor(group, dv_feats, ids.shape[1])), first)
                 for k, i in enumerate(group):
                     r = dv_rows[i]
                     tags = viterbi(em[k, : len(r.first_pieces)].numpy(), start, end, trans)
                     for kind, x, y in chunk(tags, D.LABELS):
                         predicted[dv_owner[i]].add((kind, r.word_spans[x][0], r.word_spans[y][1]))
-        scores = T.score([set(s) for _, s in dev_s], predicted)
-        scores["by_exposure"] = T.recall_by_exposure(train_s, dev_s, predicted)
+        scores = M.score([set(s) for _, s in dev_s], predicted)
+        scores["by_exposure"] = M.recall_by_exposure(train_s, dev_s, predicted)
         return scores
 
     rng = random.Random(a.seed)
@@ -254,9 +256,9 @@ def main(argv=None) -> int:
     for text, spans in train_s:
         for kind, s, e in spans:
             pool.setdefault(kind, []).append(text[s:e])
-    per_epoch = len(T.batches(tr_rows, 32))
+    per_epoch = len(BT.batches(tr_rows, 32))
     optimizer = torch.optim.Adam([q for q in model.parameters() if q.requires_grad], lr=a.lr)
-    lr_at = T.learning_rate_schedule(a.lr, a.schedule, per_epoch, per_epoch * a.epochs)
+    lr_at = loop.learning_rate_schedule(a.lr, a.schedule, per_epoch, per_epoch * a.epochs)
 
     work = Path(a.work_dir)
     work.mkdir(parents=True, exist_ok=True)
@@ -265,24 +267,24 @@ def main(argv=None) -> int:
         model.train()
         loss_sum = seen = 0
         if a.swap:
-            tr_rows, tr_feats, _ = build(swap_entities(train_s, pool, a.swap, swap_rng), T.TRAIN_MAX_WORDS)
-        for group in T.batches(tr_rows, 32, rng):
+            tr_rows, tr_feats, _ = build(swap_entities(train_s, pool, a.swap, swap_rng), BT.TRAIN_MAX_WORDS)
+        for group in BT.batches(tr_rows, 32, rng):
             for g in optimizer.param_groups:
                 g["lr"] = lr_at(step)
-            ids, mask, first, tags, word_mask = T.tensors([tr_rows[i] for i in group], tok.pad_id)
+            ids, mask, first, tags, word_mask = BT.tensors([tr_rows[i] for i in group], tok.pad_id)
             if a.unk:
                 inner = (mask == 1) & (ids != tok.cls_id) & (ids != tok.sep_id)
                 drop = (torch.rand(ids.shape, generator=unk_rng) < a.unk) & inner
                 ids = torch.where(drop, torch.full_like(ids, tok.vocab["[UNK]"]), ids)
             extra = extra_tensor(group, tr_feats, ids.shape[1])
-            loss = model.crf_nll(T.first_piece_emissions(model(ids, mask, extra), first), tags, word_mask)
+            loss = model.crf.nll(BT.first_piece_emissions(model(ids, mask, extra), first), tags, word_mask)
             if teacher is not None:
                 with torch.no_grad():
-                    target = T.first_piece_emissions(teacher(ids, mask, extra), first)
-                aux = T.first_piece_emissions(model.last_hidden @ model.aux_w + model.aux_b, first)
+                    target = BT.first_piece_emissions(teacher(ids, mask, extra), first)
+                aux = BT.first_piece_emissions(model.last_hidden @ model.aux_w + model.aux_b, first)
                 kl = (torch.softmax(target, -1) * (torch.log_softmax(target, -1) - torch.log_softmax(aux, -1))).sum(-1)
                 loss = loss + a.distill * (kl * word_mask.float()).sum() / len(group)
-            T.apply_gradients(model, optimizer, loss)
+            loop.apply_gradients(model, optimizer, loss)
             step += 1
             loss_sum += loss.item() * len(group)
             seen += len(group)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nerexport.compact import data as D  # noqa: E402
+from nerexport.training import data as D  # noqa: E402
 
 
 def labelled_occurrences(sentences, string: str):
@@ -38,7 +38,7 @@ def main(argv=None) -> int:
     p.add_argument("--dev-size", type=int, default=2000)
     p.add_argument("strings", nargs="*")
     a = p.parse_args(argv)
-    train, dev = D.load_corpora(a.data, a.dev_size)
+    train, dev = D.read_dataset(a.data, "msra", msra_dev_size=a.dev_size)
     for name, part in (("training part", train), ("dev", dev)):
         entities = sum(len(spans) for _, spans in part)
         print(f"{name}: {len(part)} sentences, {entities} entities, {entities / len(part):.2f} per sentence")

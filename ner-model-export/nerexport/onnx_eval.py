@@ -34,8 +34,11 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 
 
 def _int_div(a, b):
-    # ONNX integer Div truncates toward zero (C semantics), NumPy's // floors.
-    return (np.trunc(np.true_divide(a, b))).astype(np.result_type(a, b))
+    # ONNX integer Div truncates toward zero (C semantics), NumPy's // floors. Exact in integers: a float
+    # division would round int64 values beyond 2^53.
+    a, b = np.asarray(a), np.asarray(b)
+    quotient = np.abs(a) // np.abs(b)
+    return np.where((a < 0) != (b < 0), -quotient, quotient).astype(np.result_type(a, b))
 
 
 def _axes(node_inputs, attrs, index):
@@ -288,6 +291,7 @@ _OPS: Dict[str, Callable] = {
     "Expand": lambda i, a: [i[0] * np.ones([int(s) for s in i[1]], dtype=i[0].dtype)],
     "Tile": lambda i, a: [np.tile(i[0], [int(s) for s in i[1]])],
     "Where": lambda i, a: [np.where(i[0], i[1], i[2])],
+    "Max": lambda i, a: [np.maximum.reduce(np.broadcast_arrays(*i))],
     "Range": lambda i, a: [np.arange(i[0], i[1], i[2]).astype(np.result_type(i[0], i[1], i[2]))],
     "Slice": _slice,
     "MatMul": lambda i, a: [np.matmul(i[0], i[1])],

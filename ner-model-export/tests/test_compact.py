@@ -15,48 +15,19 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import MSRA_SENTENCES, write_four_sets
 from nerexport import bundle as B
-from nerexport.compact import data as D
 from nerexport.compact import lac as L
 from nerexport.compact import train as T
 from nerexport.compact.export import GOLDEN_TEXTS, check_graph, load_checkpoint
 from nerexport.compact.model import BiGRULayer, CompactTagger
 from nerexport.compact.onnx_graph import build_onnx, run_graph
+from nerexport.lexicon import table as LT
 from nerexport.decoding import viterbi
 from nerexport.tokenization import BertWordPieceTokenizer, pad_rows
+from nerexport.training import data as D
 
 # ---- generated data -----------------------------------------------------------------------------------
-
-MSRA_SENTENCES = [
-    ("李明在北京工作。", [("PER", 0, 2), ("LOC", 3, 5)]),
-    ("微软公司位于美国西雅图。", [("ORG", 0, 4), ("LOC", 6, 8), ("LOC", 8, 11)]),
-    ("张三去了上海，见到了王五。", [("PER", 0, 2), ("LOC", 4, 6), ("PER", 10, 12)]),
-    ("中国人民银行发布了2008年报告。", [("ORG", 0, 6)]),
-    ("今天天气很好。", []),
-    ("IBM公司在纽约开会。", [("ORG", 0, 5), ("LOC", 6, 8)]),
-]
-
-
-def write_msra(path: Path, sentences) -> None:
-    lines = []
-    for text, spans in sentences:
-        tags = ["O"] * len(text)
-        for kind, start, end in spans:
-            tags[start] = f"B-{kind}"
-            for i in range(start + 1, end):
-                tags[i] = f"I-{kind}"
-        lines += [f"{c}\t{t}" for c, t in zip(text, tags)] + [""]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def write_vocab(path: Path) -> None:
-    chars = sorted({c for text, _ in MSRA_SENTENCES for c in text} | {c for t in GOLDEN_TEXTS for c in t})
-    tokens = ["[PAD]"] + [f"[unused{i}]" for i in range(1, 100)] + ["[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tokens += [c.lower() for c in chars if not c.isascii()] + ["ib", "##m", "nba", "2008", "12", "##00"]
-    tokens += list("abcdefghijklmnopqrstuvwxyz0123456789")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(dict.fromkeys(tokens)) + "\n", encoding="utf-8")
 
 
 def lod_tensor(array: np.ndarray) -> bytes:
@@ -97,102 +68,7 @@ def write_fake_lac(folder: Path, chars, hidden=128, dim=128, seed=0) -> dict:
 
 @pytest.fixture()
 def data_dir(tmp_path) -> Path:
-    root = tmp_path / "data"
-    write_msra(root / "msra" / "train.bio.tsv", MSRA_SENTENCES * 4)
-    write_vocab(root / "bert-base-chinese" / "vocab.txt")
-    return root
-
-
-# ---- data -----------------------------------------------------------------------------------------------
-
-
-def test_msra_reader_gives_the_written_spans(data_dir):
-    sentences = D.read_msra(data_dir / "msra" / "train.bio.tsv")
-    assert sentences[: len(MSRA_SENTENCES)] == MSRA_SENTENCES
-
-
-def test_weibo_reader_keeps_named_mentions_and_maps_gpe(tmp_path):
-    path = tmp_path / "weiboNER_2nd_conll.train"
-    path.write_text("我0\tO\n在0\tO\n北0\tB-GPE.NAM\n京1\tI-GPE.NAM\n见0\tO\n老0\tB-PER.NOM\n师1\tI-PER.NOM\n"
-                    "王0\tB-PER.NAM\n\n", encoding="utf-8")
-    assert D.read_weibo(path) == [("我在北京见老师王", [("LOC", 2, 4), ("PER", 7, 8)])]
-
-
-def test_weibo_reader_takes_long_positions_and_characters_that_arrived_as_two_replacements(tmp_path):
-    # As in Weibo's real train file: an emoji broken into two U+FFFD, with its segmentation digit.
-    path = tmp_path / "weiboNER_2nd_conll.train"
-    # And a position in its word of two digits ("p10").
-    path.write_text("\ufffd\ufffd0\tO\n王0\tB-PER.NAM\np10\tO\n\n", encoding="utf-8")
-    assert D.read_weibo(path) == [("\ufffd王p", [("PER", 1, 2)])]
-    # Any other multi-character token is still a malformed file.
-    path.write_text("ab0\tO\n\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="expected one character"):
-        D.read_weibo(path)
-
-
-def test_cluener_reader_maps_types_and_checks_positions(tmp_path):
-    path = tmp_path / "train.json"
-    record = {"text": "浙商银行的叶老桂在杭州", "label": {"company": {"浙商银行": [[0, 3]]}, "name": {"叶老桂": [[5, 7]]},
-                                                   "address": {"杭州": [[9, 10]]}, "book": {"的": [[4, 4]]}}}
-    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert D.read_cluener(path) == [("浙商银行的叶老桂在杭州", [("ORG", 0, 4), ("PER", 5, 8), ("LOC", 9, 11)])]
-    record["label"]["name"] = {"叶老桂": [[4, 6]]}
-    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="叶老桂"):
-        D.read_cluener(path)
-
-
-def test_rows_put_bioes_tags_on_first_pieces(data_dir):
-    tokenizer = BertWordPieceTokenizer(data_dir / "bert-base-chinese" / "vocab.txt", lowercase=True)
-    text, spans = MSRA_SENTENCES[5]  # "IBM公司在纽约开会。": IBM is one word of two pieces (ib ##m)
-    (row,) = D.to_rows(tokenizer, text, spans, 100)
-    v = tokenizer.vocab
-    assert row.input_ids == [v["[CLS]"], v["ib"], v["##m"]] + [v[c] for c in "公司在纽约开会。"] + [v["[SEP]"]]
-    assert row.first_pieces == [1] + list(range(3, 11))
-    assert [D.LABELS[t] for t in row.tags] == ["B-ORG", "I-ORG", "E-ORG", "O", "B-LOC", "E-LOC", "O", "O", "O"]
-    assert row.word_spans[0] == (0, 3)
-    chunks = D.to_rows(tokenizer, text, spans, 4)
-    assert [len(r.first_pieces) for r in chunks] == [4, 4, 1]
-
-
-def test_dev_split_is_the_last_sentences(data_dir):
-    train, dev = D.load_corpora(data_dir, 3)
-    assert dev == (MSRA_SENTENCES * 4)[-3:] and len(train) == len(MSRA_SENTENCES) * 4 - 3
-    with pytest.raises(ValueError):
-        D.split_dev(MSRA_SENTENCES, 0)
-
-
-def test_strict_scores_count_exact_spans_only():
-    gold = [{("PER", 0, 2), ("LOC", 3, 5)}]
-    predicted = [{("PER", 0, 2), ("LOC", 3, 6)}]
-    s = T.score(gold, predicted)
-    assert s["overall"]["precision"] == 0.5 and s["overall"]["recall"] == 0.5
-    assert s["PER"]["f1"] == 1.0 and s["LOC"]["f1"] == 0.0
-
-
-def test_learning_rate_warms_up_then_halves_per_epoch_or_decays_linearly():
-    halve = T.learning_rate_schedule(1.0, "halve", steps_per_epoch=100, total=300)  # warm-up: 31 steps
-    assert halve(0) == pytest.approx(1 / 31) and halve(30) == 1.0
-    assert halve(99) == 1.0 and halve(100) == 0.5 and halve(250) == 0.25
-    linear = T.learning_rate_schedule(1.0, "linear", steps_per_epoch=100, total=300)
-    assert linear(31) == 1.0 and linear(31 + 269 // 2) == pytest.approx(1 - 134 / 269)
-    assert linear(299) == 0.05 and linear(1000) == 0.05
-
-
-def test_error_breakdown_names_each_kind_of_miss():
-    gold = [{("PER", 0, 2), ("LOC", 3, 5), ("ORG", 6, 9), ("LOC", 10, 12), ("PER", 13, 15)}]
-    predicted = [{("PER", 0, 2), ("ORG", 3, 5), ("ORG", 6, 8), ("PER", 10, 11), ("LOC", 20, 22)}]
-    assert T.error_breakdown(gold, predicted) == {
-        "missed": 1, "wrong type": 1, "boundary": 1, "boundary and type": 1, "spurious": 1}
-
-
-def test_recall_by_exposure_splits_gold_entities_by_whether_training_showed_them():
-    train = [("李明在北京。", [("PER", 0, 2), ("LOC", 3, 5)])]
-    dev = [("李明去上海，北京人。", [("PER", 0, 2), ("LOC", 3, 5), ("ORG", 6, 8)])]
-    # "北京" was shown as LOC, not as ORG: the ORG mention counts as unseen
-    predicted = [{("PER", 0, 2), ("LOC", 3, 5)}]
-    r = T.recall_by_exposure(train, dev, predicted)
-    assert r == {"seen": {"recall": 1.0, "gold": 1}, "unseen": {"recall": 0.5, "gold": 2}}
+    return write_four_sets(tmp_path / "data", extra_chars="".join(GOLDEN_TEXTS))
 
 
 # ---- LAC-small --------------------------------------------------------------------------------------------
@@ -280,18 +156,24 @@ def test_real_lac_small_recognises_entities_zero_shot_through_the_converted_laye
 # ---- the graph -----------------------------------------------------------------------------------------
 
 
-def small_model(seed=0, bigram_dim=4) -> CompactTagger:
+def small_model(seed=0, bigram_dim=4, lexicon=False) -> CompactTagger:
     torch.manual_seed(seed)
-    model = CompactTagger(200, len(D.LABELS), char_dim=8, bigram_buckets=53, bigram_dim=bigram_dim, hidden=6).eval()
+    table = LT.build_table({(10, 20): 1 << 1, (5, 6, 7): 1 << 2, (40,): 1 << 0, (6, 7, 8, 9, 11): 1 << 5}) if lexicon else None
+    model = CompactTagger(200, len(D.LABELS), char_dim=8, bigram_buckets=53, bigram_dim=bigram_dim, hidden=6,
+                          lexicon_size=table.size if table else 0, lexicon_max_pieces=table.max_pieces if table else 0,
+                          cls_id=2, sep_id=3).eval()
     with torch.no_grad():
         for p in model.parameters():
             p.normal_(0, 0.5)
+    if table is not None:
+        model.set_lexicon(table)
     return model
 
 
-@pytest.mark.parametrize("bigram_dim", [4, 0], ids=["with bigrams", "characters only"])
-def test_graph_equals_pytorch_and_is_padding_invariant(bigram_dim):
-    model = small_model(bigram_dim=bigram_dim)
+@pytest.mark.parametrize("bigram_dim,lexicon", [(4, False), (0, False), (0, True), (4, True)],
+                         ids=["with bigrams", "characters only", "with the dictionary", "bigrams and dictionary"])
+def test_graph_equals_pytorch_and_is_padding_invariant(bigram_dim, lexicon):
+    model = small_model(bigram_dim=bigram_dim, lexicon=lexicon)
     graph = build_onnx(model)
     rows = [[2, 10, 20, 30, 3], [2, 40, 3], [2, 5, 6, 7, 8, 9, 11, 3], [2, 199, 3]]
     checks = check_graph(model, graph, rows)
@@ -305,6 +187,16 @@ def test_graph_equals_pytorch_and_is_padding_invariant(bigram_dim):
     for i, r in enumerate(rows):
         np.testing.assert_allclose(a[i, : len(r)], b[i, : len(r)], atol=1e-6)
     B.check_onnx_interface(graph, len(D.LABELS))
+
+
+def test_the_dictionary_changes_the_emissions_of_the_words_it_knows():
+    model = small_model(bigram_dim=0, lexicon=True)
+    ids = torch.tensor([[2, 10, 20, 30, 3]])
+    with torch.no_grad():
+        with_dictionary = model(ids, torch.ones_like(ids))
+        model.lexicon_keys.fill_(-1)  # an empty table
+        without = model(ids, torch.ones_like(ids))
+    assert (with_dictionary - without).abs().max() > 1e-3
 
 
 def test_a_model_that_reads_padding_fails_the_check():
@@ -321,24 +213,35 @@ def test_a_model_that_reads_padding_fails_the_check():
 # ---- the recipe end to end ---------------------------------------------------------------------------------
 
 
-def test_recipe_trains_exports_a_valid_bundle_and_golden_file(data_dir, tmp_path, capsys):
+def test_recipe_trains_on_the_four_sets_and_exports_a_valid_bundle_and_golden_file(data_dir, tmp_path, capsys):
     chars = sorted({c for text, _ in MSRA_SENTENCES for c in text})
     write_fake_lac(tmp_path / "lac", chars)
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("北京 300 ns\n微软公司 20 nt\n李明 3 nr\n上海 200 ns\n工作 5000 vn\n", encoding="utf-8")
     out, golden = tmp_path / "bundle", tmp_path / "golden" / "golden.json"
     argv = ["--data", str(data_dir), "--out", str(out), "--golden", str(golden), "--seed", "13", "--epochs", "2",
-            "--dev-size", "6", "--bigram-buckets", "101", "--lac-dir", str(tmp_path / "lac"),
-            "--work-dir", str(tmp_path / "work"), "--latency-sentences", "3", "--lr", "1e-2"]
+            "--dev-size", "6", "--cluener-dev-size", "2", "--bigram-buckets", "101", "--lac-dir", str(tmp_path / "lac"),
+            "--work-dir", str(tmp_path / "work"), "--latency-sentences", "3", "--lr", "1e-2",
+            "--mix", "msra=1,cluener=1,weibo=2,resume=0.5", "--lexicon", str(dictionary)]
     assert T.main(argv) == 0
     assert sorted(p.name for p in out.iterdir()) == ["model.onnx", "ner-model.json", "tokenizer.json"]
     meta = B.read_bundle_meta(out)
     assert meta["labels"] == D.LABELS and meta["scheme"] == "BIOES" and meta["architecture"] == "bigru-crf"
-    assert meta["provenance"]["seed"] == 13
-    assert meta["provenance"]["data"]["train_sentences"] == len(MSRA_SENTENCES) * 4 - 6
-    assert set(meta["evaluation"]["scores"]) == {"PER", "LOC", "ORG", "overall"}
-    exposure = meta["evaluation"]["recall_by_exposure"]
-    assert exposure["seen"]["gold"] + exposure["unseen"]["gold"] == meta["evaluation"]["scores"]["overall"]["gold"]
-    assert meta["evaluation"]["latency_single_sentence_pytorch_cpu"]["sentences"] == 3
-    assert len(meta["provenance"]["training"]["history"]) == 2
+    provenance = meta["provenance"]
+    assert provenance["seed"] == 13
+    assert provenance["data"]["train"]["msra"] == f"{len(MSRA_SENTENCES) * 4 - 6} sentences, weight 1.0"
+    assert provenance["data"]["train"]["weibo"].endswith("weight 2.0") and set(provenance["data"]["dev"]) == set(D.DATASETS)
+    assert provenance["lexicon"]["source"] == str(dictionary) and provenance["model"]["lexicon_size"] > 0
+    assert "dictionary" in meta["description"]
+    evaluation = meta["evaluation"]
+    assert set(evaluation["sets"]) == set(D.DATASETS)
+    for name, record in evaluation["sets"].items():
+        assert set(record["scores"]) == {"PER", "LOC", "ORG", "overall"}
+        exposure = record["recallByExposure"]
+        assert exposure["seen"]["gold"] + exposure["unseen"]["gold"] == record["scores"]["overall"]["gold"]
+    assert evaluation["latency_single_sentence_pytorch_cpu"]["sentences"] == 3
+    history = provenance["training"]["history"]
+    assert len(history) == 2 and set(history[0]["dev"]) == set(D.DATASETS) and "dev_mean_f1" in history[0]
 
     # the written graph reproduces the saved PyTorch model on a padded batch, and the golden emissions
     model, _ = load_checkpoint(tmp_path / "work" / "final.pt")
@@ -352,19 +255,22 @@ def test_recipe_trains_exports_a_valid_bundle_and_golden_file(data_dir, tmp_path
     for i, case in enumerate(cases[:3]):
         np.testing.assert_allclose(emissions[i, : len(case["input_ids"])], case["emissions"], atol=1e-4)
 
-    # the evaluation command reports every type, the size and the latency of the saved model
-    from nerexport.compact import evaluate
+    # the evaluation command reports every set and type, the size and the latency of the saved model
+    from nerexport import evaluate
 
-    assert evaluate.main(["--checkpoint", str(tmp_path / "work" / "final.pt"), "--data", str(data_dir),
-                          "--latency-sentences", "2"]) == 0
+    common = ["--data", str(data_dir), "--dev-size", "6", "--cluener-dev-size", "2"]
+    assert evaluate.main(["--checkpoint", str(tmp_path / "work" / "final.pt"), *common, "--latency-sentences", "2"]) == 0
     printed = capsys.readouterr().out
-    for word in ("PER", "LOC", "ORG", "overall", "seen in training", "unseen in training", "errors: missed", "spurious", "parameters:", "median"):
+    for word in ("msra dev", "cluener dev", "weibo dev", "resume dev", "PER", "LOC", "ORG", "overall", "seen in training",
+                 "unseen in training", "errors: missed", "spurious", "parameters:", "median", "mean F1 over the 4 dev sets"):
         assert word in printed
 
     # the bundle as written scores what the recipe recorded for it
-    assert evaluate.main(["--bundle", str(out), "--data", str(data_dir), "--dev-size", "6", "--training-fit", "3"]) == 0
+    assert evaluate.main(["--bundle", str(out), *common, "--runtime", "numpy", "--training-fit", "3"]) == 0
     printed = capsys.readouterr().out
-    overall = meta["evaluation"]["scores"]["overall"]
-    assert f"{'overall':8} {overall['precision']:7.4f} {overall['recall']:7.4f} {overall['f1']:7.4f}" in printed
-    assert "unseen in training" in printed and "median" not in printed
-    assert "training part, first 3 sentences: P" in printed and "training part, last 3 sentences: P" in printed
+    for name, record in evaluation["sets"].items():
+        overall = record["scores"]["overall"]
+        section = printed.split(f"{name} dev (")[1].split(" dev (")[0]
+        assert f"{'overall':8} {overall['precision']:7.4f} {overall['recall']:7.4f} {overall['f1']:7.4f}" in section
+    assert "median" not in printed
+    assert "msra training part, first 3 sentences: P" in printed and "resume training part, last 3 sentences: P" in printed

@@ -9,7 +9,6 @@ Also a command to re-export a saved checkpoint (e.g. an intermediate epoch) with
 from __future__ import annotations
 
 import argparse
-import hashlib
 import platform
 import sys
 from pathlib import Path
@@ -19,13 +18,16 @@ import onnx
 import torch
 
 from nerexport import bundle as B
-from nerexport.compact import data as D
+from nerexport.bge.source import sha256_of
 from nerexport.compact.model import CompactTagger
 from nerexport.compact.onnx_graph import build_onnx, run_graph
 from nerexport.tokenization import BertWordPieceTokenizer, pad_rows
+from nerexport.training import data as D
+from nerexport.training import loop
+from nerexport.training import metrics as M
 
 NAME = "raner-compact-zh"
-VERSION = "1.1.0"
+VERSION = "2.0.0"
 BUNDLE_NAME = "ner-model"  # the classpath folder of ner-api's embedded default
 
 GOLDEN_TEXTS = [
@@ -65,9 +67,9 @@ def check_graph(model: CompactTagger, model_bytes: bytes, rows) -> dict:
 
 
 def export_bundle(result: dict, args, command: str) -> dict:
-    """Writes the bundle (and golden file when ``args.golden``) for a ``train`` result."""
-    from nerexport.compact import train as T
-
+    """Writes the bundle (and golden file when ``args.golden``) for a trained model: ``result`` holds
+    ``model``, ``tokenizer``, ``vocab_path``, ``dev`` (sentences per set), ``scores`` and ``exposure`` per set,
+    ``history``, ``chosen``, ``train_seconds``, ``train_sentences`` (per set), ``train_rows``, ``lac_dir``."""
     model: CompactTagger = result["model"].eval()
     tokenizer: BertWordPieceTokenizer = result["tokenizer"]
     model_bytes = build_onnx(model, NAME)
@@ -75,20 +77,29 @@ def export_bundle(result: dict, args, command: str) -> dict:
     sample += [r.input_ids for r in D.to_rows(tokenizer, GOLDEN_TEXTS[6], [], 510)[:1]]
     sample += [r.input_ids for r in D.to_rows(tokenizer, GOLDEN_TEXTS[3], [], 510)[:1]]
     checks = check_graph(model, model_bytes, sample)
-    T.log(f"graph checks: {checks}")
+    loop.log(f"graph checks: {checks}")
 
-    dev_texts = [t for t, _ in result["dev"]][: args.latency_sentences]
-    latency = T.latency_ms(model, tokenizer, dev_texts)
-    T.log(f"single-sentence latency (PyTorch CPU, {latency['threads']} thread(s)): {latency}")
+    dev_texts = [t for sentences in result["dev"].values() for t, _ in sentences][: args.latency_sentences]
+    latency = loop.latency_ms(model, tokenizer, dev_texts)
+    loop.log(f"single-sentence latency (PyTorch CPU, {latency['threads']} thread(s)): {latency}")
     parameters = sum(p.numel() for p in model.parameters())
-    start, end, trans = model.crf_params()
+    start, end, trans = model.crf.params()
+    evaluation = M.evaluation_record(result["scores"], result["exposure"],
+                                     {name: D.dev_split_description(name, args.dev_size, args.cluener_dev_size) for name in result["scores"]})
+    evaluation.update({
+        "parameters": parameters,
+        "model_onnx_bytes": len(model_bytes),
+        "latency_single_sentence_pytorch_cpu": latency,
+        "graph_checks": checks,
+    })
     meta = {
         "name": NAME,
         "version": VERSION,
         "description": (
-            "Compact Chinese NER (PER/LOC/ORG) trained by ner-model-export's compact recipe: character "
-            "BiGRU-CRF over the bert-base-chinese word-piece vocabulary"
+            "Compact Chinese NER (PER/LOC/ORG) trained by ner-model-export's compact recipe on "
+            + ", ".join(result["train_sentences"]) + ": character BiGRU-CRF over the bert-base-chinese word-piece vocabulary"
             + (" with hashed character-bigram embeddings" if model.config["bigram_dim"] else "")
+            + (" and dictionary (jieba) word features computed in the graph" if model.config.get("lexicon_size") else "")
             + ", initialised from Baidu LAC-small. Not the RaNER weights."
         ),
         "architecture": "bigru-crf",
@@ -102,11 +113,9 @@ def export_bundle(result: dict, args, command: str) -> dict:
             "module": "ner-model-export/nerexport/compact",
             "seed": args.seed,
             "data": {
-                "train": f"MSRA NER train minus its last {args.dev_size} sentences"
-                + (f" + {', '.join(args.extra)}" if args.extra else ""),
-                "train_sentences": result["train_sentences"],
-                "train_rows": result["train_rows"],
-                "dev": f"the last {args.dev_size} sentences of MSRA NER train (shared/data/msra/train.bio.tsv)",
+                "train": {name: f"{count} sentences, weight {args.mix[name]}" for name, count in result["train_sentences"].items()},
+                "train_rows_per_epoch": result["train_rows"],
+                "dev": {name: D.dev_split_description(name, args.dev_size, args.cluener_dev_size) for name in result["dev"]},
             },
             "vocabulary": "bert-base-chinese vocab.txt (21,128 tokens), lowercase",
             "initialisation": (
@@ -115,6 +124,14 @@ def export_bundle(result: dict, args, command: str) -> dict:
                 if result["lac_dir"] is not None else "random"
             ),
             "model": dict(model.config, parameters=parameters),
+            **({"lexicon": {
+                "source": str(result["lexicon_path"]),
+                "sha256": sha256_of(result["lexicon_path"]),
+                "words": "jieba dict.txt format; NFKC, word-pieces; at most 8 pieces",
+                "table_slots": model.config["lexicon_size"],
+                "features": "per position: B/M/E/S x 8 groups (person, place, organisation, other proper noun, "
+                            "abbreviation, common noun, other, frequent) + begin/end length flags, computed in the graph",
+            }} if result.get("lexicon_path") else {}),
             "training": {
                 "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": "Adam",
                 "lr": args.lr, "schedule": {"linear": "linear warm-up, then linear decay to 5%",
@@ -125,25 +142,15 @@ def export_bundle(result: dict, args, command: str) -> dict:
             "tools": {"python": platform.python_version(), "torch": torch.__version__,
                       "onnx": onnx.__version__, "numpy": np.__version__, "opset": 13},
         },
-        "evaluation": {
-            "split": f"dev: last {args.dev_size} sentences of MSRA NER train",
-            "metric": "strict span micro P/R/F1 (type, start, end in code points), ner-api's decoding",
-            "scores": result["scores"],
-            "recall_by_exposure": dict(
-                result["exposure"], note="recall on dev entities whose text and type are an entity in the training data (seen) or not (unseen)"),
-            "parameters": parameters,
-            "model_onnx_bytes": len(model_bytes),
-            "latency_single_sentence_pytorch_cpu": latency,
-            "graph_checks": checks,
-        },
+        "evaluation": evaluation,
     }
     written = B.write_bundle(args.out, model_bytes, result["vocab_path"], True, meta)
-    T.log(f"bundle written to {args.out} (model.onnx {len(model_bytes)} bytes, sha256 {written['modelSha256']})")
+    loop.log(f"bundle written to {args.out} (model.onnx {len(model_bytes)} bytes, sha256 {written['modelSha256']})")
     if args.golden:
         run = torch_runner(model)
         cases = [B.golden_case(text, tokenizer, run, written) for text in GOLDEN_TEXTS]
         B.write_golden(args.golden, BUNDLE_NAME, cases)
-        T.log(f"golden file written to {args.golden}: {sum(len(c['entities']) for c in cases)} entities")
+        loop.log(f"golden file written to {args.golden}: {sum(len(c['entities']) for c in cases)} entities")
     return written
 
 
@@ -155,32 +162,28 @@ def load_checkpoint(path) -> CompactTagger:
 
 
 def main(argv=None) -> int:
-    from nerexport.compact import train as T
-
     p = argparse.ArgumentParser(prog="python -m nerexport.compact.export", description=__doc__.split("\n\n")[0])
-    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--checkpoint", required=True, help="final.pt or epoch<N>.pt of a recipe run (it holds the run's arguments)")
     p.add_argument("--data", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--golden")
     a = p.parse_args(argv)
     model, saved = load_checkpoint(a.checkpoint)
-    args = T.parse_args(["--data", a.data, "--out", a.out] + (["--golden", a.golden] if a.golden else []))
-    for key, value in saved["args"].items():
-        if key not in ("data", "out", "golden"):
-            setattr(args, key, value)
+    args = argparse.Namespace(**saved["args"])
+    args.data, args.out, args.golden = a.data, a.out, a.golden
     torch.set_num_threads(args.threads)
     tokenizer = BertWordPieceTokenizer(Path(a.data) / "bert-base-chinese" / "vocab.txt", lowercase=True)
-    train_sentences, dev = D.load_corpora(a.data, args.dev_size, args.extra)
-    scores = T.evaluate(model, tokenizer, dev)
-    T.log(f"dev {T.format_scores(scores)}")
+    corpora = D.load_corpora(a.data, args.mix, msra_dev_size=args.dev_size, cluener_dev_size=args.cluener_dev_size)
+    scores, predicted = loop.evaluate_sets(loop.model_emissions(model), model.crf.params(), tokenizer, corpora.dev)
+    loop.log(f"dev {M.format_sets(scores)}")
+    all_train = [s for sentences in corpora.train.values() for s in sentences]
     result = {"model": model, "tokenizer": tokenizer, "vocab_path": Path(a.data) / "bert-base-chinese" / "vocab.txt",
-              "dev": dev, "scores": scores, "history": [], "train_seconds": 0,
+              "dev": corpora.dev, "scores": scores, "history": [], "train_seconds": 0,
+              "exposure": {n: M.recall_by_exposure(all_train, corpora.dev[n], predicted[n]) for n in corpora.dev},
               "chosen": f"checkpoint {Path(a.checkpoint).name} (epoch {saved.get('epoch', '?')} of {args.epochs})",
-              "train_sentences": len(train_sentences), "train_rows": 0,
-              "lac_dir": None if args.no_lac else "LAC"}
-    command = "python -m nerexport.compact.train " + " ".join(
-        f"--{k.replace('_', '-')} {v}" for k, v in saved["args"].items() if k in ("data", "seed", "epochs"))
-    export_bundle(result, args, command + f" (intermediate export of {Path(a.checkpoint).name})")
+              "train_sentences": {k: len(v) for k, v in corpora.train.items()}, "train_rows": 0,
+              "lac_dir": None if args.no_lac else "LAC", "lexicon_path": getattr(args, "lexicon_path", None)}
+    export_bundle(result, args, f"python -m nerexport.compact.export --checkpoint {Path(a.checkpoint).name} (re-export)")
     return 0
 
 

@@ -10,8 +10,8 @@ operation, so the exported bundle computes what was trained:
 * each BiGRU layer is ONNX ``GRU`` with ``linear_before_reset=0`` (LAC's formula, not PyTorch ``nn.GRU``),
   gates ordered z, r, h, ``h' = (1 - z) * c + z * h``; the reverse direction runs over each row's true
   length (ONNX ``sequence_lens``), so rows never depend on padding or batch neighbours;
-* a linear emission layer; a linear-chain CRF over the words' first pieces (trained here; ner-api decodes
-  with its parameters from ner-model.json).
+* a linear emission layer; a linear-chain CRF over the words' first pieces (:class:`LinearChainCrf`; ner-api
+  decodes with its parameters from ner-model.json).
 """
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import nn
+
+from nerexport.lexicon import features as LF
+from nerexport.lexicon.table import LexiconTable
+from nerexport.training.crf import LinearChainCrf
 
 # Bigram hash: bucket = ((left * VOCAB_STRIDE + right) * HASH_MULTIPLIER) mod buckets, in int64. Piece ids
 # are < VOCAB_STRIDE; the largest product (< 2^31 * 2^32) stays inside int64 for ONNX and PyTorch alike.
@@ -84,25 +88,46 @@ class CompactTagger(nn.Module):
     """Character + hashed-bigram embeddings, two BiGRU layers, emission layer, CRF parameters."""
 
     def __init__(self, vocab_size: int, num_labels: int, char_dim=128, bigram_buckets=100003, bigram_dim=32,
-                 hidden=128, dropout=0.2):
+                 hidden=128, dropout=0.2, lexicon_size=0, lexicon_max_pieces=0, cls_id=101, sep_id=102):
         super().__init__()
         self.config = dict(vocab_size=vocab_size, num_labels=num_labels, char_dim=char_dim,
-                           bigram_buckets=bigram_buckets, bigram_dim=bigram_dim, hidden=hidden, dropout=dropout)
+                           bigram_buckets=bigram_buckets, bigram_dim=bigram_dim, hidden=hidden, dropout=dropout,
+                           lexicon_size=lexicon_size, lexicon_max_pieces=lexicon_max_pieces, cls_id=cls_id, sep_id=sep_id)
         self.char_emb = nn.Parameter(torch.randn(vocab_size, char_dim) * 0.1)
         # bigram_dim 0: no bigram features (and no bigram nodes in the graph)
         self.bigram_emb = nn.Parameter(torch.randn(bigram_buckets, bigram_dim) * 0.1) if bigram_dim else None
-        self.gru1 = BiGRULayer(char_dim + 2 * bigram_dim, hidden)
+        # lexicon_size 0: no dictionary features; otherwise the table is part of the model (buffers, saved
+        # with it and copied into the graph), see nerexport.lexicon
+        lexicon_dim = LF.FEATURES if lexicon_size else 0
+        if lexicon_size:
+            self.register_buffer("lexicon_keys", torch.full((lexicon_size,), -1, dtype=torch.long))
+            self.register_buffer("lexicon_values", torch.zeros(lexicon_size, dtype=torch.long))
+        self.gru1 = BiGRULayer(char_dim + 2 * bigram_dim + lexicon_dim, hidden)
         self.gru2 = BiGRULayer(2 * hidden, hidden)
         self.emit_w = nn.Parameter(torch.randn(2 * hidden, num_labels) * (2 * hidden) ** -0.5)
         self.emit_b = nn.Parameter(torch.zeros(num_labels))
-        self.crf_start = nn.Parameter(torch.zeros(num_labels))
-        self.crf_end = nn.Parameter(torch.zeros(num_labels))
-        self.crf_trans = nn.Parameter(torch.zeros(num_labels, num_labels))  # [from, to]
+        self.crf = LinearChainCrf(num_labels)
         self.dropout = nn.Dropout(dropout)
 
+    def set_lexicon(self, table: LexiconTable) -> None:
+        if not self.config["lexicon_size"] or table.size != self.config["lexicon_size"] or table.max_pieces != self.config["lexicon_max_pieces"]:
+            raise ValueError(f"a table of {table.size} slots / {table.max_pieces} pieces does not fit {self.config}")
+        with torch.no_grad():
+            self.lexicon_keys.copy_(torch.from_numpy(table.keys))
+            self.lexicon_values.copy_(torch.from_numpy(table.values.astype(np.int64)))
+
+    def lexicon_table(self) -> LexiconTable:
+        return LexiconTable(self.lexicon_keys.numpy().copy(), self.lexicon_values.numpy().astype(np.uint8),
+                            self.config["lexicon_max_pieces"])
+
+    def lexicon_features(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        lex = LF.LexiconTensors(self.lexicon_keys, self.lexicon_values, self.config["lexicon_max_pieces"],
+                                self.config["cls_id"], self.config["sep_id"])
+        return LF.lexicon_features(ids, mask, lex)
+
     def init_from_lac(self, bert_embeddings: np.ndarray, layers) -> None:
-        """Character embeddings (re-indexed to the BERT vocabulary) and both LAC BiGRU layers; the bigram
-        columns of layer 1's input weights stay small random (LAC has no bigram input)."""
+        """Character embeddings (re-indexed to the BERT vocabulary) and both LAC BiGRU layers; the bigram and
+        dictionary columns of layer 1's input weights stay small random (LAC has no such input)."""
         with torch.no_grad():
             self.char_emb.copy_(torch.from_numpy(bert_embeddings))
             (w1, r1, b1), (w2, r2, b2) = layers
@@ -123,34 +148,9 @@ class CompactTagger(nn.Module):
         else:
             masked, left, right = bigram_buckets(ids, mask, self.bigram_emb.shape[0])
             x = torch.cat([emb(masked, self.char_emb), emb(left, self.bigram_emb), emb(right, self.bigram_emb)], dim=-1)
+        if self.config["lexicon_size"]:
+            x = torch.cat([x, self.lexicon_features(ids, mask)], dim=-1)
         lengths = mask.sum(dim=1)
         x = self.gru1(self.dropout(x), lengths)
         x = self.gru2(self.dropout(x), lengths)
         return self.dropout(x) @ self.emit_w + self.emit_b
-
-    # ---- CRF over the words' first pieces ----------------------------------------------------------
-
-    def crf_nll(self, emissions: torch.Tensor, tags: torch.Tensor, word_mask: torch.Tensor) -> torch.Tensor:
-        """Mean negative log-likelihood; ``emissions [B, W, L]`` at first pieces, ``tags``/``word_mask [B, W]``
-        with every row holding at least one word."""
-        batch, words, _ = emissions.shape
-        mask = word_mask.bool()
-        lengths = word_mask.sum(1)
-        rows = torch.arange(batch)
-        # gold path score
-        fmask = word_mask.to(emissions.dtype)
-        gold_emissions = emissions.gather(2, tags.unsqueeze(2)).squeeze(2)
-        score = self.crf_start[tags[:, 0]] + (gold_emissions * fmask).sum(1)
-        score = score + (self.crf_trans[tags[:, :-1], tags[:, 1:]] * fmask[:, 1:]).sum(1)
-        score = score + self.crf_end[tags[rows, lengths - 1]]
-        # partition function
-        steps = emissions.unbind(1)
-        alpha = self.crf_start + steps[0]
-        for t in range(1, words):
-            nxt = torch.logsumexp(alpha.unsqueeze(2) + self.crf_trans, dim=1) + steps[t]
-            alpha = torch.where(mask[:, t : t + 1], nxt, alpha)
-        log_z = torch.logsumexp(alpha + self.crf_end, dim=1)
-        return (log_z - score).mean()
-
-    def crf_params(self):
-        return (self.crf_start.detach().numpy(), self.crf_end.detach().numpy(), self.crf_trans.detach().numpy())

@@ -4,7 +4,8 @@ Java by the golden test, which replays the graph through the real ONNX Runtime.
 
 Graph (opset 13), inputs ``input_ids``/``attention_mask`` int64 [batch, seq], output ``emissions``:
 ``masked = ids * mask``; left/right neighbours by Slice+Concat with a 0 column; bigram buckets
-``((a * 32768 + b) * 2654435761) mod buckets`` (Div/Mul/Sub); Gather of the character and bigram embeddings; Concat;
+``((a * 32768 + b) * 2654435761) mod buckets`` (Div/Mul/Sub); the dictionary features
+(:func:`nerexport.lexicon.features.lexicon_nodes`); Gather of the character and bigram embeddings; Concat;
 Transpose to [seq, batch, features]; two bidirectional ``GRU`` nodes (``linear_before_reset=0``) with
 ``sequence_lens = Cast<int32>(ReduceSum(mask, axis 1))``; Transpose/Reshape of ``Y`` to [seq, batch, 2H];
 MatMul + Add for the emissions.
@@ -17,6 +18,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from nerexport.compact.model import HASH_MULTIPLIER, VOCAB_STRIDE, CompactTagger
+from nerexport.lexicon.features import lexicon_nodes
 from nerexport.onnx_eval import OnnxEvaluator
 
 OPSET = 13
@@ -53,9 +55,16 @@ def build_onnx(model: CompactTagger, name: str = "raner-compact-zh") -> bytes:
     nodes = [n("Mul", ["input_ids", "attention_mask"], ["masked"])]
     if bigrams:
         nodes += _bigram_nodes()
+    lexicon = bool(model.config.get("lexicon_size"))
+    if lexicon:
+        lex_nodes, lex_inits = lexicon_nodes(model.lexicon_table(), model.config["cls_id"], model.config["sep_id"],
+                                             "input_ids", "attention_mask", "lexicon_features")
+        nodes += lex_nodes
+        inits += lex_inits
     nodes += [
         n("Gather", ["char_emb", "masked"], ["char_vec"], axis=0),
-        n("Concat", ["char_vec", "left_emb", "right_emb"] if bigrams else ["char_vec"], ["features"], axis=2),
+        n("Concat", (["char_vec", "left_emb", "right_emb"] if bigrams else ["char_vec"]) + (["lexicon_features"] if lexicon else []),
+          ["features"], axis=2),
         n("Transpose", ["features"], ["x1"], perm=[1, 0, 2]),
         n("ReduceSum", ["attention_mask", "c1"], ["lengths64"], keepdims=0),
         n("Cast", ["lengths64"], ["lengths"], to=TensorProto.INT32),
