@@ -74,22 +74,24 @@ def _activation(name: str):
 
 
 class BertEmbeddings(nn.Module):
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: BertConfig, dropout: float = 0.0):
         super().__init__()
         self.word_embeddings = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
         self.position_embeddings = nn.Embedding(cfg.max_position_embeddings, cfg.hidden_size)
         self.token_type_embeddings = nn.Embedding(cfg.type_vocab_size, cfg.hidden_size)
         self.LayerNorm = nn.LayerNorm(cfg.hidden_size, eps=cfg.layer_norm_eps)
+        self.dropout = nn.Dropout(dropout)
 
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
         positions = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
         x = self.word_embeddings(input_ids) + self.position_embeddings(positions) + self.token_type_embeddings.weight[0]
-        return self.LayerNorm(x)
+        return self.dropout(self.LayerNorm(x))
 
 
 class BertSelfAttention(nn.Module):
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: BertConfig, dropout: float = 0.0):
         super().__init__()
+        self.dropout = nn.Dropout(dropout)
         self.heads = cfg.num_attention_heads
         self.head_size = cfg.hidden_size // cfg.num_attention_heads
         self.query = nn.Linear(cfg.hidden_size, cfg.hidden_size)
@@ -103,26 +105,27 @@ class BertSelfAttention(nn.Module):
     def forward(self, x: torch.Tensor, additive_mask: torch.Tensor) -> torch.Tensor:
         q, k, v = self._split(self.query(x)), self._split(self.key(x)), self._split(self.value(x))
         scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_size) + additive_mask
-        context = torch.matmul(torch.softmax(scores, dim=-1), v)
+        context = torch.matmul(self.dropout(torch.softmax(scores, dim=-1)), v)
         batch, _, seq, _ = context.shape
         return context.transpose(1, 2).reshape(batch, seq, self.heads * self.head_size)
 
 
 class BertSelfOutput(nn.Module):
-    def __init__(self, cfg: BertConfig, in_size: int):
+    def __init__(self, cfg: BertConfig, in_size: int, dropout: float = 0.0):
         super().__init__()
         self.dense = nn.Linear(in_size, cfg.hidden_size)
         self.LayerNorm = nn.LayerNorm(cfg.hidden_size, eps=cfg.layer_norm_eps)
+        self.dropout = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
-        return self.LayerNorm(self.dense(x) + residual)
+        return self.LayerNorm(self.dropout(self.dense(x)) + residual)
 
 
 class BertAttention(nn.Module):
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: BertConfig, dropout: float = 0.0):
         super().__init__()
-        self.self = BertSelfAttention(cfg)
-        self.output = BertSelfOutput(cfg, cfg.hidden_size)
+        self.self = BertSelfAttention(cfg, dropout)
+        self.output = BertSelfOutput(cfg, cfg.hidden_size, dropout)
 
     def forward(self, x, additive_mask):
         return self.output(self.self(x, additive_mask), x)
@@ -139,11 +142,11 @@ class BertIntermediate(nn.Module):
 
 
 class BertLayer(nn.Module):
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: BertConfig, dropout: float = 0.0):
         super().__init__()
-        self.attention = BertAttention(cfg)
+        self.attention = BertAttention(cfg, dropout)
         self.intermediate = BertIntermediate(cfg)
-        self.output = BertSelfOutput(cfg, cfg.intermediate_size)
+        self.output = BertSelfOutput(cfg, cfg.intermediate_size, dropout)
 
     def forward(self, x, additive_mask):
         attended = self.attention(x, additive_mask)
@@ -151,9 +154,9 @@ class BertLayer(nn.Module):
 
 
 class BertLayers(nn.Module):
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: BertConfig, dropout: float = 0.0):
         super().__init__()
-        self.layer = nn.ModuleList([BertLayer(cfg) for _ in range(cfg.num_hidden_layers)])
+        self.layer = nn.ModuleList([BertLayer(cfg, dropout) for _ in range(cfg.num_hidden_layers)])
 
     def forward(self, x, additive_mask):
         for layer in self.layer:
@@ -162,13 +165,15 @@ class BertLayers(nn.Module):
 
 
 class BertEncoder(nn.Module):
-    """HF ``BertModel`` without the pooler: parameter names ``embeddings.*`` and ``encoder.layer.N.*``."""
+    """HF ``BertModel`` without the pooler: parameter names ``embeddings.*`` and ``encoder.layer.N.*``.
+    ``dropout`` (HF's hidden and attention dropout, for fine-tuning) acts in training mode only and adds no
+    parameters, so exports and checkpoints are the same with or without it."""
 
-    def __init__(self, cfg: BertConfig):
+    def __init__(self, cfg: BertConfig, dropout: float = 0.0):
         super().__init__()
         self.config = cfg
-        self.embeddings = BertEmbeddings(cfg)
-        self.encoder = BertLayers(cfg)
+        self.embeddings = BertEmbeddings(cfg, dropout)
+        self.encoder = BertLayers(cfg, dropout)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         # [batch, 1, 1, seq]: 0 for real keys, MASKED_SCORE for padding
@@ -179,13 +184,14 @@ class BertEncoder(nn.Module):
 class RanerEmissionModel(nn.Module):
     """BERT encoder + ``Linear(hidden, labels)``: RaNER's emissions, the part that goes into model.onnx."""
 
-    def __init__(self, cfg: BertConfig, num_labels: int):
+    def __init__(self, cfg: BertConfig, num_labels: int, dropout: float = 0.0):
         super().__init__()
-        self.encoder = BertEncoder(cfg)
+        self.encoder = BertEncoder(cfg, dropout)
+        self.dropout = nn.Dropout(dropout)
         self.linear = nn.Linear(cfg.hidden_size, num_labels)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.linear(self.encoder(input_ids, attention_mask))
+        return self.linear(self.dropout(self.encoder(input_ids, attention_mask)))
 
     def load_raner_state(self, encoder_state: Dict[str, torch.Tensor], linear_state: Dict[str, torch.Tensor]) -> None:
         """Loads the encoder (HF names, pooler and other extras ignored) and the emission layer; every

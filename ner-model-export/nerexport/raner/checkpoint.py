@@ -245,3 +245,31 @@ def read_checkpoint(directory) -> RanerCheckpoint:
         configuration=configuration,
         warnings=warnings,
     )
+
+
+def write_checkpoint(out_dir, config: BertConfig, state: Dict[str, torch.Tensor], labels: List[str], vocab_path,
+                     lowercase: bool, description: str = "") -> Path:
+    """Writes a checkpoint directory in RaNER's flat layout, as :func:`read_checkpoint` reads it and
+    ModelScope ships it: ``config.json`` (the encoder's sizes), ``configuration.json`` (``transformer-crf``),
+    ``vocab.txt``, ``label_mapping.json``, ``tokenizer_config.json`` and ``pytorch_model.bin`` holding
+    ``encoder.*``, ``linear.*`` and ``crf.*``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    keys = [k for k in state if not k.startswith(("encoder.", "linear.", "crf."))]
+    if keys:
+        raise ValueError(f"not RaNER's flat layout: keys {keys[:5]}")
+    torch.save({k: v.detach().clone().contiguous() for k, v in state.items()}, out / "pytorch_model.bin")
+    (out / "vocab.txt").write_bytes(Path(vocab_path).read_bytes())
+    (out / "label_mapping.json").write_text(json.dumps({label: i for i, label in enumerate(labels)}, ensure_ascii=False), encoding="utf-8")
+    bert = dict(config.to_json(), model_type="bert", architectures=["BertModel"], pad_token_id=0)
+    (out / "config.json").write_text(json.dumps(bert, indent=2), encoding="utf-8")
+    configuration = {
+        "framework": "pytorch",
+        "task": "named-entity-recognition",
+        "model": {"type": "transformer-crf", "description": description} if description else {"type": "transformer-crf"},
+        "pipeline": {"type": "named-entity-recognition"},
+        "preprocessor": {"type": "sequence-labeling-tokenizer"},
+    }
+    (out / "configuration.json").write_text(json.dumps(configuration, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "tokenizer_config.json").write_text(json.dumps({"do_lower_case": lowercase}), encoding="utf-8")
+    return out

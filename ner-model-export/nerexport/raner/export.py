@@ -134,8 +134,13 @@ def export_checkpoint(
     version: str = "1.0.0",
     golden_texts: Sequence[str] = VALIDATION_TEXTS,
     log=print,
+    description: Optional[str] = None,
+    evaluation: Optional[dict] = None,
+    provenance: Optional[dict] = None,
 ) -> dict:
-    """Reads, exports, validates and writes a bundle (and golden file). Returns the written metadata."""
+    """Reads, exports, validates and writes a bundle (and golden file). Returns the written metadata.
+    ``description``, ``evaluation`` and ``provenance`` (merged into the exporter's own) come from a recipe
+    that trained the checkpoint; without them the bundle says it was not evaluated here."""
     ckpt = read_checkpoint(checkpoint_dir)
     log(f"checkpoint {ckpt.directory}: layout {ckpt.layout}, {len(ckpt.labels)} labels from {ckpt.label_source}, "
         f"lowercase={ckpt.lowercase} ({ckpt.lowercase_source}), weights {ckpt.weights_path.name}")
@@ -159,7 +164,7 @@ def export_checkpoint(
     meta = {
         "name": name or ckpt.directory.resolve().name,
         "version": version,
-        "description": f"ModelScope RaNER (BERT-CRF) exported from {ckpt.directory.resolve().name} by {EXPORTER}",
+        "description": description or f"ModelScope RaNER (BERT-CRF) exported from {ckpt.directory.resolve().name} by {EXPORTER}",
         "architecture": "bert-crf",
         "labels": list(ckpt.labels),
         "scheme": scheme,
@@ -184,8 +189,10 @@ def export_checkpoint(
             "python": platform.python_version(),
             "validation": figures,
         },
-        "evaluation": {"note": "not evaluated by the exporter; see the checkpoint's own model card"},
+        "evaluation": evaluation or {"note": "not evaluated by the exporter; see the checkpoint's own model card"},
     }
+    if provenance:
+        meta["provenance"] = dict(provenance, export=meta["provenance"])
     written = bundle_lib.write_bundle(out_dir, model_bytes, ckpt.vocab_path, ckpt.lowercase, meta)
     log(f"bundle written to {out_dir} (model.onnx sha256 {written['modelSha256'][:12]}...)")
     if golden_path is not None:
