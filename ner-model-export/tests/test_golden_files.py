@@ -1,6 +1,9 @@
 """The golden files committed for ner-api's Java replay test are consistent and up to date."""
 
 import json
+from pathlib import Path
+
+import pytest
 
 import numpy as np
 
@@ -39,3 +42,22 @@ def test_committed_golden_files_match_a_fresh_regeneration(tmp_path):
         probs = [[e["prob"] for e in case["entities"]] for case in (mine, theirs)]
         assert np.allclose(probs[0], probs[1], rtol=0, atol=1e-5), REGENERATE
         assert np.abs(np.array(mine["emissions"]) - np.array(theirs["emissions"])).max() <= 1e-5, REGENERATE
+
+
+EMBEDDED = Path(__file__).resolve().parents[2] / "ner-api" / "src" / "main" / "resources" / "ner-models"
+GOLDEN = Path(__file__).resolve().parents[2] / "ner-api" / "src" / "test" / "resources" / "golden"
+
+
+def embedded_names():
+    return [line.strip() for line in (EMBEDDED / "index.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("name", embedded_names())
+def test_every_embedded_bundle_has_a_golden_file_that_replays_through_its_graph(name):
+    golden = GOLDEN / name / "golden.json"
+    assert golden.is_file(), f"embedded bundle {name} has no {golden}"
+    data = json.loads(golden.read_text(encoding="utf-8"))
+    assert (golden.parent / data["bundle"]).resolve() == (EMBEDDED / name).resolve()
+    assert replay_golden(golden) <= data["atol"]
+    assert sum(len(c["entities"]) for c in data["cases"]) > 0

@@ -9,6 +9,7 @@ Also a command to re-export a saved checkpoint (e.g. an intermediate epoch) with
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 from pathlib import Path
@@ -28,7 +29,6 @@ from nerexport.training import metrics as M
 
 NAME = "raner-compact-zh"
 VERSION = "2.0.0"
-BUNDLE_NAME = "ner-model"  # the classpath folder of ner-api's embedded default
 
 GOLDEN_TEXTS = [
     "国务院总理李克强昨天在北京人民大会堂会见了微软公司总裁。",
@@ -149,7 +149,8 @@ def export_bundle(result: dict, args, command: str) -> dict:
     if args.golden:
         run = torch_runner(model)
         cases = [B.golden_case(text, tokenizer, run, written) for text in GOLDEN_TEXTS]
-        B.write_golden(args.golden, BUNDLE_NAME, cases)
+        bundle_name = os.path.relpath(Path(args.out).resolve(), Path(args.golden).resolve().parent)
+        B.write_golden(args.golden, bundle_name, cases)
         loop.log(f"golden file written to {args.golden}: {sum(len(c['entities']) for c in cases)} entities")
     return written
 

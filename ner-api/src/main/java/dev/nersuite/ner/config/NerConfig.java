@@ -2,7 +2,9 @@ package dev.nersuite.ner.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -14,8 +16,17 @@ import java.util.OptionalInt;
 @ConfigMapping(prefix = "ner")
 public interface NerConfig {
 
-  /** Which model bundle to serve. */
+  /** The single-model case: serve one bundle from a directory. */
   Model model();
+
+  /** Which bundles to serve, and which one answers requests that name none. */
+  Models models();
+
+  /** The user dictionary that forces or suppresses entities. */
+  Dictionary dictionary();
+
+  /** The optional API key. */
+  Auth auth();
 
   /** How inference runs. */
   Inference inference();
@@ -51,39 +62,80 @@ public interface NerConfig {
     int maxTextChars();
   }
 
-  /** The model bundle. */
+  /** The single-model case. */
   interface Model {
     /**
      * Directory of a model bundle ({@code model.onnx}, {@code tokenizer.json}, {@code
-     * ner-model.json}). Unset: the default bundle embedded in the application.
+     * ner-model.json}) to serve instead of the embedded ones (unless {@code ner.models.embedded}
+     * names some); it is the default model unless {@code ner.models.default} says otherwise.
      */
     Optional<String> path();
 
-    /** Run one inference before reporting ready, so the first request is not the slow one. */
+    /** Run one inference per model before reporting ready, so no first request is the slow one. */
     @WithDefault("true")
     boolean warmUp();
+  }
+
+  /** Several models, each served by its name (from its ner-model.json). */
+  interface Models {
+    /**
+     * The model a request gets when it names none. Unset: the {@code ner.model.path} bundle when
+     * set, otherwise the first embedded bundle ({@code raner-compact-zh}'s place in the index).
+     */
+    @WithName("default")
+    Optional<String> defaultModel();
+
+    /**
+     * Embedded bundles to serve, by name. Unset: all of them, unless {@code ner.model.path} is set
+     * (then none). An empty value or {@code none} serves none.
+     */
+    Optional<List<String>> embedded();
+
+    /** Directories of further bundles to serve; each one's name comes from its ner-model.json. */
+    Optional<List<String>> directories();
+  }
+
+  /** The user dictionary (see docs/dictionary.md). */
+  interface Dictionary {
+    /**
+     * A UTF-8 file of lines {@code term<TAB>TYPE} (force) or {@code term<TAB>-} (suppress). Unset:
+     * no dictionary.
+     */
+    Optional<String> path();
+
+    /** How often the file is checked for changes (a ConfigMap update arrives as a symlink swap). */
+    @WithDefault("2S")
+    Duration reloadInterval();
+  }
+
+  /** API keys for {@code /api/**}. */
+  interface Auth {
+    /**
+     * Keys a client may send as {@code Authorization: Bearer <key>} or {@code X-API-Key: <key>}.
+     * Unset or empty: the API is open. Health, metrics and the WebUI's files stay open either way.
+     */
+    Optional<List<String>> apiKeys();
   }
 
   /** Inference execution. */
   interface Inference {
     /**
-     * ONNX Runtime intra-op threads per worker. For the compact default model, one thread per
-     * worker and one worker per CPU measured 2.5x the throughput of one worker using every CPU
-     * (docs/adr/0005-batching-defaults.md).
+     * ONNX Runtime intra-op threads per worker, for every model. Unset: what each bundle's
+     * ner-model.json recommends ({@code serving.intraOpThreads}), else 1. For the compact model,
+     * one thread per worker and one worker per CPU measured 2.5x the throughput of one worker using
+     * every CPU (docs/adr/0005-batching-defaults.md).
      */
-    @WithDefault("1")
-    int intraOpThreads();
+    OptionalInt intraOpThreads();
 
     /**
-     * Threads that run batches (each batch one ONNX Runtime call at a time). Unset: the processors
-     * the JVM sees divided by the ORT intra-op threads (at least 1), so the CPUs are not
-     * oversubscribed.
+     * Threads that run batches, per model (each batch one ONNX Runtime call at a time). Unset: the
+     * processors the JVM sees divided by the model's ORT intra-op threads (at least 1).
      */
     OptionalInt workers();
 
     /**
-     * Most model rows (windows; a sentence is one) waiting to run; a request that does not fit is
-     * refused at once with 503. 0: no waiting room beyond the batch being collected.
+     * Most model rows (windows; a sentence is one) waiting to run, per model; a request that does
+     * not fit is refused at once with 503. 0: no waiting room beyond the batch being collected.
      */
     @WithDefault("256")
     int queueSize();
@@ -102,11 +154,11 @@ public interface NerConfig {
     Duration requestTimeout();
 
     /**
-     * Most padded tokens (rows x longest row) in one ONNX Runtime call. Small on purpose: the
-     * BiGRU's cost per sentence grows with batch size beyond a few rows (ADR 0005).
+     * Most padded tokens (rows x longest row) in one ONNX Runtime call, for every model. Unset:
+     * what each bundle recommends ({@code serving.maxBatchTokens}), else 512 (small on purpose: the
+     * BiGRU's cost per sentence grows with batch size beyond a few rows, ADR 0005).
      */
-    @WithDefault("512")
-    int maxBatchTokens();
+    OptionalInt maxBatchTokens();
 
     /**
      * Longest a batch waits for more requests once it has its first. 0: a free worker takes what is

@@ -1,6 +1,6 @@
 package dev.nersuite.ner.health;
 
-import dev.nersuite.ner.service.ModelHolder;
+import dev.nersuite.ner.service.ModelRegistry;
 import dev.nersuite.ner.service.ModelState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,7 +12,7 @@ import org.eclipse.microprofile.health.Startup;
 @Startup
 @ApplicationScoped
 public class ModelStartupCheck implements HealthCheck {
-  @Inject ModelHolder model;
+  @Inject ModelRegistry model;
 
   @Override
   public HealthCheckResponse call() {

@@ -1,7 +1,6 @@
 package dev.nersuite.ner.inference;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -11,7 +10,7 @@ import java.util.Set;
  * thread-safe; {@link #close()} only after every call has returned.
  *
  * <p>The steps are public so that a scheduler can batch the rows of many texts into one run: {@link
- * #prepare}, then {@link EmissionModel#run} on any mix of rows, then {@link #decode}.
+ * #prepare}, then {@link #batchRunner()} on any mix of rows, then {@link #decode}.
  */
 public final class EntityRecognizer implements AutoCloseable {
   private static final Set<Integer> SENTENCE_ENDS =
@@ -23,7 +22,7 @@ public final class EntityRecognizer implements AutoCloseable {
   private final WindowPlanner planner;
   private final CrfDecoder crf;
   private final TagChunker chunker;
-  private final int maxBatchTokens;
+  private final BatchRunner runner;
 
   /**
    * @param metadata the bundle's metadata
@@ -42,7 +41,7 @@ public final class EntityRecognizer implements AutoCloseable {
     this.planner = new WindowPlanner(metadata.maxWordPieces());
     this.crf = new CrfDecoder(metadata.crf());
     this.chunker = new TagChunker(metadata.labels());
-    this.maxBatchTokens = maxBatchTokens;
+    this.runner = new BatchRunner(model, tokenizer.padId(), maxBatchTokens);
   }
 
   /** The metadata of the model being served. */
@@ -50,18 +49,28 @@ public final class EntityRecognizer implements AutoCloseable {
     return metadata;
   }
 
-  /** Recognizes entities in each text; results in input order. */
+  /** The graph this recognizer runs (package-private: tests build other runners on it). */
+  EmissionModel emissionModel() {
+    return model;
+  }
+
+  /** How this model's rows are batched and run. */
+  public BatchRunner batchRunner() {
+    return runner;
+  }
+
+  /**
+   * Recognizes entities in each text, all rows batched together; results in input order. (The
+   * server batches across requests with the same runner, see {@code service.BatchScheduler}.)
+   */
   public List<List<Entity>> recognize(List<String> texts) {
     List<PreparedText> prepared = texts.stream().map(this::prepare).toList();
-    List<long[]> rows = new ArrayList<>();
-    prepared.forEach(text -> rows.addAll(text.rows()));
-    float[][][] emissions = runGroupedByLength(rows);
+    List<float[][][]> emissions =
+        runner.run(
+            prepared.stream().map(PreparedText::rows).toList(), BatchRunner.CallListener.NONE);
     List<List<Entity>> results = new ArrayList<>(prepared.size());
-    int next = 0;
-    for (PreparedText text : prepared) {
-      int count = text.rows().size();
-      results.add(decode(text, Arrays.copyOfRange(emissions, next, next + count)));
-      next += count;
+    for (int i = 0; i < prepared.size(); i++) {
+      results.add(decode(prepared.get(i), emissions.get(i)));
     }
     return results;
   }
@@ -98,32 +107,6 @@ public final class EntityRecognizer implements AutoCloseable {
       }
     }
     return false;
-  }
-
-  /**
-   * Runs rows through the model in calls planned by {@link BatchPlanner}.
-   *
-   * @return emissions per row, in the order of {@code rows}
-   */
-  public float[][][] runGroupedByLength(List<long[]> rows) {
-    int[] lengths = rows.stream().mapToInt(row -> row.length).toArray();
-    float[][][] out = new float[rows.size()][][];
-    for (int[] call : BatchPlanner.group(lengths, maxBatchTokens)) {
-      List<long[]> batch = new ArrayList<>(call.length);
-      for (int index : call) {
-        batch.add(rows.get(index));
-      }
-      float[][][] result = run(batch);
-      for (int i = 0; i < call.length; i++) {
-        out[call[i]] = result[i];
-      }
-    }
-    return out;
-  }
-
-  /** Runs rows in exactly one ONNX Runtime call, padded to the longest. */
-  public float[][][] run(List<long[]> rows) {
-    return model.run(rows, tokenizer.padId());
   }
 
   /**

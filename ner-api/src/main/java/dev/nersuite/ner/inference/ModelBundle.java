@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * A model bundle read into memory and checked against the contract in {@code docs/model-bundle.md}:
@@ -23,8 +25,11 @@ import java.util.HexFormat;
  */
 public record ModelBundle(
     String source, ModelMetadata metadata, byte[] onnx, byte[] tokenizerJson) {
-  /** Classpath folder of the default bundle embedded in the application. */
-  public static final String EMBEDDED_FOLDER = "ner-model";
+  /** Classpath folder of the bundles embedded in the application, one sub-folder each. */
+  public static final String EMBEDDED_ROOT = "ner-models";
+
+  /** Lists the embedded bundles' folder names, first the default one. */
+  static final String EMBEDDED_INDEX = EMBEDDED_ROOT + "/index.txt";
 
   static final String MODEL_FILE = "model.onnx";
   static final String TOKENIZER_FILE = "tokenizer.json";
@@ -45,7 +50,30 @@ public record ModelBundle(
         readFile(directory.resolve(TOKENIZER_FILE)));
   }
 
-  /** Reads a bundle from a classpath folder, e.g. {@link #EMBEDDED_FOLDER}. */
+  /** The names of the bundles embedded in the application, in the index's order. */
+  public static List<String> embeddedNames() {
+    String index =
+        new String(
+            readResource(Thread.currentThread().getContextClassLoader(), EMBEDDED_INDEX),
+            StandardCharsets.UTF_8);
+    return index
+        .lines()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+        .toList();
+  }
+
+  /** An embedded bundle by name; its ner-model.json must carry the same name. */
+  public static ModelBundle embedded(String name) {
+    ModelBundle bundle = fromClasspath(EMBEDDED_ROOT + "/" + name);
+    if (!bundle.metadata().name().equals(name)) {
+      throw new ModelBundleException(
+          bundle.source() + ": ner-model.json names the model " + bundle.metadata().name());
+    }
+    return bundle;
+  }
+
+  /** Reads a bundle from a classpath folder, e.g. {@code ner-models/raner-compact-zh}. */
   public static ModelBundle fromClasspath(String folder) {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     return create(
@@ -87,7 +115,7 @@ public record ModelBundle(
    * Opens the bundle for inference.
    *
    * @param intraOpThreads ONNX Runtime intra-op threads
-   * @param maxBatchTokens most padded tokens in one ONNX Runtime call
+   * @param maxBatchTokens most padded tokens in one ONNX Runtime call (see {@link BatchRunner})
    */
   public EntityRecognizer open(int intraOpThreads, int maxBatchTokens) {
     WordPieceTokenizer tokenizer = WordPieceTokenizer.load(tokenizerJson, metadata.nfkc());

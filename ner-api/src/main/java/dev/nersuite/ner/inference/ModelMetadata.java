@@ -21,6 +21,8 @@ import java.util.List;
  * @param modelSha256 hex SHA-256 of {@code model.onnx}, checked at load when present
  * @param provenance free-form provenance
  * @param evaluation free-form evaluation figures
+ * @param serving optional settings the bundle's authors measured as best for it; the service's
+ *     configuration overrides them
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelMetadata(
@@ -36,7 +38,17 @@ public record ModelMetadata(
     String normalization,
     String modelSha256,
     JsonNode provenance,
-    JsonNode evaluation) {
+    JsonNode evaluation,
+    Serving serving) {
+
+  /**
+   * Serving settings a bundle recommends (measured by its authors, e.g. in bench/).
+   *
+   * @param intraOpThreads ONNX Runtime intra-op threads per worker
+   * @param maxBatchTokens most padded tokens per ONNX Runtime call
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Serving(Integer intraOpThreads, Integer maxBatchTokens) {}
 
   /**
    * CRF parameters.
@@ -79,6 +91,24 @@ public record ModelMetadata(
     for (String label : labels) {
       TagScheme.parse(label); // throws on a label that is not O or X-TYPE
     }
+    if (serving != null) {
+      require(
+          serving.intraOpThreads() == null || serving.intraOpThreads() >= 1,
+          "serving.intraOpThreads must be at least 1");
+      require(
+          serving.maxBatchTokens() == null || serving.maxBatchTokens() >= 3,
+          "serving.maxBatchTokens must be at least 3");
+    }
+  }
+
+  /** The entity types the labels name, sorted. */
+  public List<String> entityTypes() {
+    return labels.stream()
+        .map(label -> TagScheme.parse(label).type())
+        .filter(java.util.Objects::nonNull)
+        .distinct()
+        .sorted()
+        .toList();
   }
 
   /** Whether the text is NFKC-normalised before tokenizing. */

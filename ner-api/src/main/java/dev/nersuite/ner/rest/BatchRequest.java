@@ -1,5 +1,6 @@
 package dev.nersuite.ner.rest;
 
+import dev.nersuite.ner.service.RecognitionOptions;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -7,5 +8,29 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * Body of {@code POST /api/v1/ner/batch}.
  *
  * @param texts the texts to recognize
+ * @param model the model to use; the default model when absent
+ * @param types return only entities of these types
+ * @param minProb return only entities whose prob is at least this
+ * @param dictionary false: the model's output alone, without the user dictionary
  */
-public record BatchRequest(@Schema(required = true) List<String> texts) {}
+public record BatchRequest(
+    @Schema(required = true) List<String> texts,
+    @Schema(description = "A model name from GET /api/v1/models; the default model when absent")
+        String model,
+    @Schema(description = "Only entities of these types (of the model's entity types)")
+        List<String> types,
+    @Schema(
+            description = "Only entities with prob at least this, from 0 to 1",
+            minimum = "0",
+            maximum = "1")
+        Double minProb,
+    @Schema(
+            description =
+                "false: the model's output alone, without the user dictionary; default true")
+        Boolean dictionary) {
+
+  /** The options of this request. */
+  RecognitionOptions options() {
+    return new RecognitionOptions(model, types, minProb, dictionary == null || dictionary);
+  }
+}

@@ -89,6 +89,12 @@ public class ErrorMappers {
     if (target == String.class) {
       return "a string";
     }
+    if (target == Double.class || target == double.class) {
+      return "a number";
+    }
+    if (target == Boolean.class || target == boolean.class) {
+      return "true or false";
+    }
     if (java.util.Collection.class.isAssignableFrom(target)) {
       return "an array of strings";
     }

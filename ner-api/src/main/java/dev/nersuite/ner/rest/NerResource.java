@@ -29,8 +29,9 @@ public class NerResource {
       throw new InvalidRequestException(
           400, "MISSING_BODY", "a JSON body {\"text\": ...} is required");
     }
-    String model = service.recognizer().metadata().name();
-    return service.recognize(request.text()).map(entities -> new NerResponse(model, entities));
+    return service
+        .recognize(request.text(), request.options())
+        .map(r -> new NerResponse(r.model(), r.modelVersion(), r.results().get(0)));
   }
 
   @POST
@@ -41,11 +42,13 @@ public class NerResource {
       throw new InvalidRequestException(
           400, "MISSING_BODY", "a JSON body {\"texts\": [...]} is required");
     }
-    String model = service.recognizer().metadata().name();
     return service
-        .recognizeBatch(request.texts())
+        .recognizeBatch(request.texts(), request.options())
         .map(
-            results ->
-                new BatchResponse(model, results.stream().map(BatchResponse.Result::new).toList()));
+            r ->
+                new BatchResponse(
+                    r.model(),
+                    r.modelVersion(),
+                    r.results().stream().map(BatchResponse.Result::new).toList()));
   }
 }

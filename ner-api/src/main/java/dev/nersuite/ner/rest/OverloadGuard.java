@@ -3,7 +3,7 @@ package dev.nersuite.ner.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nersuite.ner.config.NerConfig;
-import dev.nersuite.ner.service.NerService;
+import dev.nersuite.ner.service.Admission;
 import dev.nersuite.ner.service.ServiceUnavailableException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -26,7 +26,7 @@ public class OverloadGuard {
   /** After the body-size checks ({@link BodySizeGuard}), before the REST layer. */
   static final int ROUTE_ORDER = 1;
 
-  @Inject NerService service;
+  @Inject Admission admission;
   @Inject NerConfig config;
   @Inject ObjectMapper mapper;
 
@@ -41,7 +41,7 @@ public class OverloadGuard {
         .order(ROUTE_ORDER)
         .handler(
             context -> {
-              if (!service.refusesForCapacity()) {
+              if (!admission.refusesForCapacity()) {
                 context.next();
                 return;
               }

@@ -1,9 +1,9 @@
 package dev.nersuite.ner.service;
 
-import dev.nersuite.ner.inference.BatchPlanner;
-import dev.nersuite.ner.inference.EntityRecognizer;
+import dev.nersuite.ner.inference.BatchRunner;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,14 +12,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Dynamic batching: the model rows of concurrent requests (and the windows of long texts) wait in
- * one bounded queue; dispatcher threads collect what arrives within {@code maxWait}, sort it by
- * length and run it in ONNX Runtime calls of at most {@code maxBatchTokens} padded tokens.
- * Thread-safe.
+ * Dynamic batching for one model: the model rows of concurrent requests (and the windows of long
+ * texts) wait in one bounded queue; dispatcher threads collect what arrives within {@code maxWait}
+ * and hand it to the model's {@link BatchRunner}, which sorts it by length and runs it in ONNX
+ * Runtime calls of at most its budget of padded tokens. Thread-safe.
  *
  * <p>Backpressure: the queue holds at most {@code maxQueuedRows} rows; a request that does not fit
  * is refused at once ({@code OVERLOADED}). A request whose deadline passed while it waited is
@@ -36,7 +35,7 @@ final class BatchScheduler implements AutoCloseable {
       long enqueuedNanos,
       CompletableFuture<float[][][]> result) {}
 
-  private final Supplier<EntityRecognizer> recognizer;
+  private final BatchRunner runner;
   private final int maxBatchTokens;
   private final long maxWaitNanos;
   private final int maxQueuedRows;
@@ -46,46 +45,51 @@ final class BatchScheduler implements AutoCloseable {
   private volatile boolean running = true;
 
   private final MeterRegistry registry;
+  private final Tags tags;
   private final Timer queueWait;
   private final DistributionSummary batchRows;
   private final DistributionSummary batchTokens;
 
   /**
-   * @param recognizer the served model, looked up when a batch runs
+   * @param runner the model's batching path
+   * @param model the model's name, for metrics and thread names
    * @param dispatcherThreads threads that run batches
-   * @param maxBatchTokens most padded tokens in one ONNX Runtime call
    * @param maxWait longest a batch waits for more rows once it has its first
    * @param maxQueuedRows most rows waiting; beyond, requests are refused
    */
   BatchScheduler(
-      Supplier<EntityRecognizer> recognizer,
+      BatchRunner runner,
+      String model,
       int dispatcherThreads,
-      int maxBatchTokens,
       Duration maxWait,
       int maxQueuedRows,
       MeterRegistry registry) {
-    this.recognizer = recognizer;
-    this.maxBatchTokens = maxBatchTokens;
+    this.runner = runner;
+    this.maxBatchTokens = runner.maxBatchTokens();
     this.maxWaitNanos = maxWait.toNanos();
     this.maxQueuedRows = maxQueuedRows;
     this.registry = registry;
+    this.tags = Tags.of("model", model);
     this.queueWait =
         Timer.builder("ner.queue.wait")
             .description("Time a request's rows waited before their batch started")
+            .tags(tags)
             .publishPercentileHistogram()
             .register(registry);
     this.batchRows =
         DistributionSummary.builder("ner.batch.rows")
             .description("Rows (windows) per ONNX Runtime call")
+            .tags(tags)
             .publishPercentileHistogram()
             .register(registry);
     this.batchTokens =
         DistributionSummary.builder("ner.batch.tokens")
             .description("Padded tokens per ONNX Runtime call")
+            .tags(tags)
             .register(registry);
-    registry.gauge("ner.queue.depth", queuedRows);
+    registry.gauge("ner.queue.depth", tags, queuedRows);
     for (int i = 0; i < dispatcherThreads; i++) {
-      Thread thread = new Thread(this::dispatch, "ner-batcher-" + (i + 1));
+      Thread thread = new Thread(this::dispatch, "ner-batcher-" + model + "-" + (i + 1));
       thread.setDaemon(true);
       thread.start();
       dispatchers.add(thread);
@@ -117,7 +121,7 @@ final class BatchScheduler implements AutoCloseable {
   }
 
   private void rejected(String reason) {
-    registry.counter("ner.rejected", "reason", reason).increment();
+    registry.counter("ner.rejected", tags.and("reason", reason)).increment();
   }
 
   private void dispatch() {
@@ -179,7 +183,7 @@ final class BatchScheduler implements AutoCloseable {
       queueWait.record(started - pending.enqueuedNanos(), TimeUnit.NANOSECONDS);
       if (started > pending.deadlineNanos()) {
         rejected("timeout");
-        pending.result().completeExceptionally(NerService.timeout());
+        pending.result().completeExceptionally(ServiceUnavailableException.timeout());
       } else if (!pending.result().isDone()) { // a client that gave up is not computed for
         live.add(pending);
       }
@@ -187,30 +191,15 @@ final class BatchScheduler implements AutoCloseable {
     if (live.isEmpty()) {
       return;
     }
-    List<long[]> rows = new ArrayList<>();
-    live.forEach(pending -> rows.addAll(pending.rows()));
-    int[] lengths = rows.stream().mapToInt(row -> row.length).toArray();
-    float[][][] emissions = new float[rows.size()][][];
-    EntityRecognizer model = recognizer.get();
-    for (int[] call : BatchPlanner.group(lengths, maxBatchTokens)) {
-      List<long[]> callRows = new ArrayList<>(call.length);
-      for (int index : call) {
-        callRows.add(rows.get(index));
-      }
-      float[][][] result = model.run(callRows);
-      batchRows.record(call.length);
-      batchTokens.record((double) call.length * lengths[call[call.length - 1]]);
-      for (int i = 0; i < call.length; i++) {
-        emissions[call[i]] = result[i];
-      }
-    }
-    int next = 0;
-    for (Pending pending : live) {
-      int count = pending.rows().size();
-      float[][][] own = new float[count][][];
-      System.arraycopy(emissions, next, own, 0, count);
-      next += count;
-      pending.result().complete(own);
+    List<float[][][]> emissions =
+        runner.run(
+            live.stream().map(Pending::rows).toList(),
+            (rows, paddedTokens, nanos) -> {
+              batchRows.record(rows);
+              batchTokens.record(paddedTokens);
+            });
+    for (int i = 0; i < live.size(); i++) {
+      live.get(i).result().complete(emissions.get(i));
     }
   }
 

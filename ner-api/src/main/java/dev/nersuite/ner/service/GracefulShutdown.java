@@ -25,7 +25,7 @@ import sun.misc.SignalHandler;
 public class GracefulShutdown {
   private static final Logger LOG = Logger.getLogger(GracefulShutdown.class);
 
-  @Inject ModelHolder model;
+  @Inject ModelRegistry model;
   @Inject NerService service;
   @Inject NerConfig config;
 

@@ -15,6 +15,12 @@ public class ServiceUnavailableException extends RuntimeException {
         "OVERLOADED", "the service is at capacity; retry shortly");
   }
 
+  /** The request did not finish within its deadline. */
+  public static ServiceUnavailableException timeout() {
+    return new ServiceUnavailableException(
+        "TIMEOUT", "the request did not finish within the service's deadline");
+  }
+
   /** Stable error code for clients. */
   public String code() {
     return code;

@@ -2,21 +2,21 @@ package dev.nersuite.ner.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nersuite.ner.service.ModelHolder;
-import dev.nersuite.ner.service.ModelHolderStates;
+import dev.nersuite.ner.service.ModelRegistry;
+import dev.nersuite.ner.service.ModelRegistryStates;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 
 /** The checks before warm-up and during shutdown, where no HTTP test can hold the app still. */
 class HealthStatesTest {
 
-  private static HealthCheckResponse.Status readiness(ModelHolder holder) {
+  private static HealthCheckResponse.Status readiness(ModelRegistry holder) {
     ModelReadinessCheck check = new ModelReadinessCheck();
     check.model = holder;
     return check.call().getStatus();
   }
 
-  private static HealthCheckResponse.Status startup(ModelHolder holder) {
+  private static HealthCheckResponse.Status startup(ModelRegistry holder) {
     ModelStartupCheck check = new ModelStartupCheck();
     check.model = holder;
     return check.call().getStatus();
@@ -24,21 +24,21 @@ class HealthStatesTest {
 
   @Test
   void beforeWarmUpNeitherStartedNorReady() {
-    ModelHolder loading = new ModelHolder();
+    ModelRegistry loading = new ModelRegistry();
     assertThat(startup(loading)).isEqualTo(HealthCheckResponse.Status.DOWN);
     assertThat(readiness(loading)).isEqualTo(HealthCheckResponse.Status.DOWN);
   }
 
   @Test
   void whenShutdownBeginsStartedButNotReady() {
-    ModelHolder draining = ModelHolderStates.draining();
+    ModelRegistry draining = ModelRegistryStates.draining();
     assertThat(startup(draining)).isEqualTo(HealthCheckResponse.Status.UP);
     assertThat(readiness(draining)).isEqualTo(HealthCheckResponse.Status.DOWN);
   }
 
   @Test
   void duringShutdownStartedButNotReady() {
-    ModelHolder stopping = ModelHolderStates.stopping();
+    ModelRegistry stopping = ModelRegistryStates.stopping();
     assertThat(startup(stopping)).isEqualTo(HealthCheckResponse.Status.UP);
     assertThat(readiness(stopping)).isEqualTo(HealthCheckResponse.Status.DOWN);
   }

@@ -90,6 +90,7 @@ class ModelBundleTest {
             "NFKC",
             parsed.modelSha256(),
             null,
+            null,
             null);
     Files.writeString(
         metadata, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(shorter));

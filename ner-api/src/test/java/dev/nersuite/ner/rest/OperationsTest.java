@@ -59,7 +59,7 @@ class OperationsTest {
         .body(containsString("ner_inference_seconds_bucket"))
         .body(containsString("ner_request_texts_count"))
         .body(containsString("ner_characters_total"))
-        .body(containsString("ner_entities_total{type=\"LOC\"}"))
+        .body(containsString("source=\"model\",type=\"LOC\"}"))
         .body(containsString("ner_queue_depth"))
         .body(containsString("ner_queue_wait_seconds_count"))
         .body(containsString("ner_batch_rows_count"))

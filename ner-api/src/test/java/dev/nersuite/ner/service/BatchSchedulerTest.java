@@ -40,7 +40,8 @@ class BatchSchedulerTest {
   void concurrentRequestsAreBatchedTogetherAndGetTheirOwnResults() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (BatchScheduler scheduler =
-        new BatchScheduler(() -> recognizer, 1, 256, Duration.ofMillis(50), 1000, registry)) {
+        new BatchScheduler(
+            recognizer.batchRunner(), "lookup", 1, Duration.ofMillis(50), 1000, registry)) {
       List<String> texts = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         texts.add("的".repeat(i) + "李明在京" + "甲乙".repeat(i % 3) + "。".repeat(i % 7));
@@ -57,7 +58,8 @@ class BatchSchedulerTest {
         assertThat(batched).extracting(Entity::span).contains("李明", "京");
       }
       // 40 requests arrived within the wait: calls held several rows each.
-      assertThat(registry.get("ner.batch.rows").summary().max()).isGreaterThan(1);
+      assertThat(registry.get("ner.batch.rows").tag("model", "lookup").summary().max())
+          .isGreaterThan(1);
       assertThat(registry.get("ner.batch.rows").summary().count()).isLessThan(40);
     }
   }
@@ -67,7 +69,7 @@ class BatchSchedulerTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     // No dispatcher threads: nothing leaves the queue.
     try (BatchScheduler scheduler =
-        new BatchScheduler(() -> recognizer, 0, 256, Duration.ZERO, 3, registry)) {
+        new BatchScheduler(recognizer.batchRunner(), "lookup", 0, Duration.ZERO, 3, registry)) {
       List<long[]> rows = recognizer.prepare("京").rows();
       scheduler.submit(rows, inAMinute());
       scheduler.submit(rows, inAMinute());
@@ -76,7 +78,12 @@ class BatchSchedulerTest {
           .isInstanceOf(ServiceUnavailableException.class)
           .extracting(e -> ((ServiceUnavailableException) e).code())
           .isEqualTo("OVERLOADED");
-      assertThat(registry.get("ner.rejected").tag("reason", "overloaded").counter().count())
+      assertThat(
+              registry
+                  .get("ner.rejected")
+                  .tags("model", "lookup", "reason", "overloaded")
+                  .counter()
+                  .count())
           .isEqualTo(1);
       assertThat(registry.get("ner.queue.depth").gauge().value()).isEqualTo(3);
     }
@@ -86,14 +93,19 @@ class BatchSchedulerTest {
   void aRequestPastItsDeadlineIsNotRun() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (BatchScheduler scheduler =
-        new BatchScheduler(() -> recognizer, 1, 256, Duration.ZERO, 100, registry)) {
+        new BatchScheduler(recognizer.batchRunner(), "lookup", 1, Duration.ZERO, 100, registry)) {
       CompletableFuture<float[][][]> late =
           scheduler.submit(recognizer.prepare("京").rows(), System.nanoTime() - 1);
       assertThatThrownBy(() -> late.get(1, TimeUnit.MINUTES))
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(ServiceUnavailableException.class)
           .hasMessageContaining("deadline");
-      assertThat(registry.get("ner.rejected").tag("reason", "timeout").counter().count())
+      assertThat(
+              registry
+                  .get("ner.rejected")
+                  .tags("model", "lookup", "reason", "timeout")
+                  .counter()
+                  .count())
           .isEqualTo(1);
     }
   }

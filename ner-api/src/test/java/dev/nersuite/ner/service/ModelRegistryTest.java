@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-class ModelHolderTest {
+class ModelRegistryTest {
   @Test
   void refusesWorkWith503UntilTheModelIsLoaded() {
-    ModelHolder holder = new ModelHolder();
+    ModelRegistry holder = new ModelRegistry();
     assertThat(holder.state()).isEqualTo(ModelState.LOADING);
-    assertThatThrownBy(holder::recognizer)
+    assertThatThrownBy(() -> holder.pipeline(null))
         .isInstanceOf(ServiceUnavailableException.class)
         .extracting(e -> ((ServiceUnavailableException) e).code())
         .isEqualTo("NOT_READY");
@@ -18,8 +18,8 @@ class ModelHolderTest {
 
   @Test
   void onceShutdownStopsTakingWorkNewRequestsGetARetryable503() {
-    ModelHolder holder = ModelHolderStates.stopping();
-    assertThatThrownBy(holder::recognizer)
+    ModelRegistry holder = ModelRegistryStates.stopping();
+    assertThatThrownBy(() -> holder.pipeline(null))
         .isInstanceOf(ServiceUnavailableException.class)
         .extracting(e -> ((ServiceUnavailableException) e).code())
         .isEqualTo("SHUTTING_DOWN");
