@@ -184,6 +184,26 @@ def write_bundle(
     return ordered
 
 
+def write_derived_bundle(out_dir, model_bytes: bytes, source_dir, meta: dict) -> dict:
+    """Writes a bundle made from another one (a combined, quantised or optimised graph): ``model.onnx`` and
+    ``meta`` as :func:`write_bundle` does, and the source bundle's ``tokenizer.json`` unchanged."""
+    meta = dict(meta)
+    meta.pop("modelSha256", None)
+    validate_meta(meta)
+    check_onnx_interface(model_bytes, len(meta["labels"]))
+    ordered = {"format": FORMAT}
+    ordered.update((k, v) for k, v in meta.items() if k != "format")
+    ordered["modelSha256"] = hashlib.sha256(model_bytes).hexdigest()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MODEL_FILE).write_bytes(model_bytes)
+    (out / TOKENIZER_FILE).write_bytes((Path(source_dir) / TOKENIZER_FILE).read_bytes())
+    with open(out / META_FILE, "w", encoding="utf-8") as f:
+        json.dump(ordered, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    return ordered
+
+
 def read_bundle_meta(bundle_dir) -> dict:
     """Reads ner-model.json and checks format and modelSha256 against model.onnx, as ner-api does."""
     bundle = Path(bundle_dir)

@@ -55,6 +55,16 @@ class BundleEmissions:
         if self.runtime == "numpy":
             self.evaluator = OnnxEvaluator(self.model_bytes)
 
+    @staticmethod
+    def tokenizer_of(bundle_dir) -> BertWordPieceTokenizer:
+        """The reference tokenizer with the bundle's own vocabulary and settings."""
+        import json
+
+        spec = json.loads((Path(bundle_dir) / B.TOKENIZER_FILE).read_text(encoding="utf-8"))
+        meta = B.read_bundle_meta(bundle_dir)
+        return BertWordPieceTokenizer(vocab=spec["model"]["vocab"], lowercase=spec["normalizer"]["lowercase"],
+                                      normalization=meta["normalization"])
+
     def __call__(self, ids, mask):
         feeds = {"input_ids": np.asarray(ids, dtype=np.int64), "attention_mask": np.asarray(mask, dtype=np.int64)}
         if self.runtime == "ort":

@@ -254,6 +254,36 @@ def _squeeze(inputs, attrs):
     return [np.squeeze(inputs[0], axis=tuple(axes) if axes else None)]
 
 
+def _dynamic_quantize_linear(inputs, attrs):
+    # ONNX DynamicQuantizeLinear: uint8, the range always including 0, round half to even.
+    x = inputs[0].astype(np.float32)
+    low, high = min(0.0, float(x.min())), max(0.0, float(x.max()))
+    scale = np.float32((high - low) / 255.0) if high > low else np.float32(1.0)
+    zero_point = np.clip(np.rint(-low / scale), 0, 255)
+    y = np.clip(np.rint(x / scale) + zero_point, 0, 255).astype(np.uint8)
+    return [y, np.asarray(scale, dtype=np.float32), np.asarray(zero_point, dtype=np.uint8)]
+
+
+def _matmul_integer(inputs, attrs):
+    a = inputs[0].astype(np.int32)
+    b = inputs[1].astype(np.int32)
+    if len(inputs) > 2 and inputs[2] is not None:
+        a = a - inputs[2].astype(np.int32)
+    if len(inputs) > 3 and inputs[3] is not None:
+        b = b - inputs[3].astype(np.int32)
+    return [np.matmul(a, b).astype(np.int32)]
+
+
+def _dequantize_linear(inputs, attrs):
+    x, scale = inputs[0], inputs[1]
+    zero_point = inputs[2] if len(inputs) > 2 and inputs[2] is not None else np.zeros_like(scale, dtype=x.dtype)
+    if np.ndim(scale) == 1 and np.size(scale) > 1:  # per axis
+        shape = [1] * x.ndim
+        shape[attrs.get("axis", 1)] = -1
+        scale, zero_point = scale.reshape(shape), zero_point.reshape(shape)
+    return [((x.astype(np.int32) - zero_point.astype(np.int32)) * scale).astype(np.float32)]
+
+
 _OPS: Dict[str, Callable] = {
     "Add": _binary(np.add),
     "Sub": _binary(np.subtract),
@@ -292,6 +322,9 @@ _OPS: Dict[str, Callable] = {
     "Tile": lambda i, a: [np.tile(i[0], [int(s) for s in i[1]])],
     "Where": lambda i, a: [np.where(i[0], i[1], i[2])],
     "Max": lambda i, a: [np.maximum.reduce(np.broadcast_arrays(*i))],
+    "DynamicQuantizeLinear": _dynamic_quantize_linear,
+    "MatMulInteger": _matmul_integer,
+    "DequantizeLinear": _dequantize_linear,
     "Range": lambda i, a: [np.arange(i[0], i[1], i[2]).astype(np.result_type(i[0], i[1], i[2]))],
     "Slice": _slice,
     "MatMul": lambda i, a: [np.matmul(i[0], i[1])],

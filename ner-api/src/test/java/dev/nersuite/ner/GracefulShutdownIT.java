@@ -3,9 +3,7 @@ package dev.nersuite.ner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -22,75 +20,28 @@ import org.junit.jupiter.api.Test;
  * corrupt model bundle (the process exits instead of serving).
  */
 class GracefulShutdownIT {
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private PackagedApp app;
   private Process process;
 
   @AfterEach
   void kill() {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly();
+    if (app != null) {
+      app.close();
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private int status(int port, String path) {
-    try {
-      return client
-          .send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                  .timeout(Duration.ofSeconds(5))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
-
-  /** Starts the packaged application on a free loopback port, its output in {@code log}. */
-  private int start(Path log, java.util.Map<String, String> environment) throws IOException {
-    Path runner = Path.of("target/quarkus-app/quarkus-run.jar");
-    assertThat(runner).as("run `mvn package` first").exists();
-    int port = freePort();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                System.getProperty("java.home") + "/bin/java",
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1",
-                "-jar",
-                runner.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().putAll(environment);
-    process = builder.start();
-    return port;
-  }
-
-  /** Waits until the process reports ready, failing if it exits or takes over 120 s. */
-  private void awaitReady(int port, Path log) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (status(port, "/q/health/ready") != 200) {
-      assertThat(process.isAlive()).as("process exited; log: %s", Files.readString(log)).isTrue();
-      assertThat(System.nanoTime()).as("ready within 120 s").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  private int start(java.util.Map<String, String> environment) throws IOException {
+    app = PackagedApp.start(environment);
+    process = app.process;
+    return app.port;
   }
 
   @Test
   void sigtermDrainsInFlightWorkWhileReadinessIsDown() throws Exception {
-    Path log = Files.createTempFile("ner-api", ".log");
-    int port = start(log, java.util.Map.of());
-    awaitReady(port, log);
-    assertThat(status(port, "/q/health/started")).isEqualTo(200);
+    int port = start(java.util.Map.of());
+    Path log = app.log;
+    app.awaitReady();
+    assertThat(app.status("/q/health/started")).isEqualTo(200);
 
     String text = "新华社北京电，国务院总理李强在人民大会堂作报告。".repeat(3_000);
     HttpRequest request =
@@ -100,14 +51,14 @@ class GracefulShutdownIT {
             .timeout(Duration.ofSeconds(60))
             .build();
     CompletableFuture<HttpResponse<String>> inFlight =
-        client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        app.client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     Thread.sleep(100); // let it reach the worker
     process.toHandle().destroy(); // SIGTERM
 
     boolean sawNotReady = false;
     long shutdownDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
     while (System.nanoTime() < shutdownDeadline && !sawNotReady) {
-      sawNotReady = status(port, "/q/health/ready") == 503;
+      sawNotReady = app.status("/q/health/ready") == 503;
     }
     assertThat(sawNotReady).as("readiness DOWN during the shutdown delay").isTrue();
     HttpResponse<String> response;
@@ -132,12 +83,12 @@ class GracefulShutdownIT {
     byte[] model = Files.readAllBytes(bundle.resolve("model.onnx"));
     model[model.length / 2] ^= 1;
     Files.write(bundle.resolve("model.onnx"), model);
-    Path log = Files.createTempFile("ner-api", ".log");
-    int port = start(log, java.util.Map.of("NER_MODEL_PATH", bundle.toString()));
+    int port = start(java.util.Map.of("NER_MODEL_PATH", bundle.toString()));
+    Path log = app.log;
     boolean servedReady = false;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (process.isAlive() && System.nanoTime() < deadline) {
-      servedReady |= status(port, "/q/health/ready") == 200;
+      servedReady |= app.status("/q/health/ready") == 200;
       Thread.sleep(50);
     }
     assertThat(process.isAlive())
@@ -150,9 +101,9 @@ class GracefulShutdownIT {
 
   @Test
   void anIdleReplicaExitsPromptlyOnSigterm() throws Exception {
-    Path log = Files.createTempFile("ner-api", ".log");
-    int port = start(log, java.util.Map.of());
-    awaitReady(port, log);
+    int port = start(java.util.Map.of());
+    Path log = app.log;
+    app.awaitReady();
     process.toHandle().destroy(); // SIGTERM before any request was served
     // The shutdown delay (3 s) plus an empty drain: well within 20 s.
     assertThat(process.waitFor(20, TimeUnit.SECONDS))
