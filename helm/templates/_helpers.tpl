@@ -202,3 +202,18 @@ configured above it (a configured workers value or intraOpThreads wins; Manifest
 {{- toYaml . }}
 {{- end }}
 {{- end }}
+
+{{/* The ConfigMap holding the user dictionary: the user's own, or the one the chart makes. */}}
+{{- define "ner-suite.api.dictionaryConfigMap" -}}
+{{- default (include "ner-suite.componentName" (dict "root" . "component" "dictionary")) .Values.api.dictionary.existingConfigMap }}
+{{- end }}
+
+{{/* The Secret holding the API keys: the user's own, or the one the chart makes. */}}
+{{- define "ner-suite.api.authSecret" -}}
+{{- default (include "ner-suite.componentName" (dict "root" . "component" "api-keys")) .Values.api.auth.existingSecret }}
+{{- end }}
+
+{{/* Where an extra model bundle is mounted in the API container. */}}
+{{- define "ner-suite.api.extraModelPath" -}}
+{{- printf "/models/extra/%s" .name }}
+{{- end }}

@@ -94,6 +94,21 @@ record KubeObject(JsonObject body, String source) {
     return Optional.empty();
   }
 
+  /**
+   * Env var {@code name} of {@code container} as written (a literal value or a {@code valueFrom}).
+   */
+  static Optional<JsonObject> envVar(JsonObject container, String name) {
+    JsonArray env = container.getAsJsonArray("env");
+    if (env != null) {
+      for (JsonElement variable : env) {
+        if (variable.getAsJsonObject().get("name").getAsString().equals(name)) {
+          return Optional.of(variable.getAsJsonObject());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   static Map<String, String> stringMap(JsonObject object) {
     Map<String, String> map = new LinkedHashMap<>();
     if (object != null) {

@@ -7,6 +7,7 @@ import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
@@ -40,6 +41,7 @@ final class KubernetesSchemaValidator {
           Map.entry("v1/Service", V1Service::validateJsonElement),
           Map.entry("v1/ServiceAccount", V1ServiceAccount::validateJsonElement),
           Map.entry("v1/ConfigMap", V1ConfigMap::validateJsonElement),
+          Map.entry("v1/Secret", V1Secret::validateJsonElement),
           Map.entry("v1/Pod", V1Pod::validateJsonElement),
           Map.entry("networking.k8s.io/v1/Ingress", V1Ingress::validateJsonElement),
           Map.entry("networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy::validateJsonElement),

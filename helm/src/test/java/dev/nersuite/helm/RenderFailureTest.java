@@ -37,10 +37,32 @@ class RenderFailureTest {
         "api.model.source                      | volume          | needs api.model.volume",
         "api.model.source                      | image           | needs api.model.image.repository",
         "api.autoscaling.minReplicas           | 20              | is above api.autoscaling.maxReplicas",
+        "api.auth.enabled                      | true            | needs api.auth.existingSecret",
+        "api.dictionary.reloadIntervalSeconds  | 0               | reloadIntervalSeconds",
+        "api.models.extra[0].name              | Bad_Name        | name",
+        "api.models.extra[0].volume.emptyDir.medium | Memory     | extra",
       })
   void refuses(String key, String value, String expectedInMessage) {
-    assertThatThrownBy(() -> renderer.renderYaml(Scenario.DEFAULTS, Map.of(key, value)))
+    Map<String, Object> sets = new java.util.HashMap<>(Map.of(key, value));
+    if (key.startsWith("api.models.extra[0].volume")) {
+      sets.put("api.models.extra[0].name", "a"); // a valid name: only the volume is wrong, below
+      sets.put("api.models.extra[0].image.repository", "r"); // both volume and image: refused
+      sets.put("api.models.extra[0].image.tag", "1");
+    }
+    assertThatThrownBy(() -> renderer.renderYaml(Scenario.DEFAULTS, sets))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(expectedInMessage);
+  }
+
+  @org.junit.jupiter.api.Test
+  void twoExtraModelsWithOneNameAreRefused() {
+    Map<String, Object> sets =
+        Map.of(
+            "api.models.extra[0].name", "same",
+            "api.models.extra[0].volume.emptyDir.sizeLimit", "1Gi",
+            "api.models.extra[1].name", "same",
+            "api.models.extra[1].volume.emptyDir.sizeLimit", "1Gi");
+    assertThatThrownBy(() -> renderer.renderYaml(Scenario.DEFAULTS, sets))
+        .hasMessageContaining("api.models.extra names \"same\" twice");
   }
 }

@@ -251,6 +251,83 @@ class ScenarioBehaviourTest {
   }
 
   @Test
+  void extraModelsADictionaryAndApiKeysReachTheApi() {
+    RenderedRelease release = render(Scenario.MODELS_DICTIONARY_KEYS);
+    KubeObject deployment = release.get("Deployment", API);
+    JsonObject api = deployment.container("api");
+
+    assertThat(KubeObject.env(api, "NER_MODELS_EMBEDDED")).contains("raner-compact-zh");
+    assertThat(KubeObject.env(api, "NER_MODELS_DEFAULT")).contains("raner-base-zh");
+    assertThat(KubeObject.env(api, "NER_MODELS_DIRECTORIES"))
+        .contains("/models/extra/raner-base-zh,/models/extra/raner-legal-zh");
+    assertThat(KubeObject.env(api, "NER_MODEL_PATH")).isEmpty();
+    JsonObject fromPvc = volumeMount(api, "model-extra-0");
+    assertThat(fromPvc.get("mountPath").getAsString()).isEqualTo("/models/extra/raner-base-zh");
+    assertThat(fromPvc.get("subPath").getAsString()).isEqualTo("raner-base-zh");
+    assertThat(fromPvc.get("readOnly").getAsBoolean()).isTrue();
+    assertThat(volume(deployment, "model-extra-0").has("persistentVolumeClaim")).isTrue();
+    JsonObject fromImage = volumeMount(api, "model-extra-1");
+    assertThat(fromImage.get("mountPath").getAsString()).isEqualTo("/models/extra/raner-legal-zh");
+    assertThat(fromImage.has("subPath")).isFalse();
+    assertThat(
+            volume(deployment, "model-extra-1")
+                .getAsJsonObject("emptyDir")
+                .get("sizeLimit")
+                .getAsString())
+        .isEqualTo("1Gi");
+    JsonObject init =
+        deployment
+            .podSpec()
+            .orElseThrow()
+            .getAsJsonArray("initContainers")
+            .get(0)
+            .getAsJsonObject();
+    assertThat(init.get("name").getAsString()).isEqualTo("model-extra-1");
+    assertThat(init.get("image").getAsString())
+        .isEqualTo("registry.example.com/ner-models/raner-legal-zh:2.1.0");
+
+    // the dictionary: a ConfigMap mounted as a directory (updates reach the pod), no subPath
+    assertThat(KubeObject.env(api, "NER_DICTIONARY_PATH"))
+        .contains("/etc/ner/dictionary/dictionary.tsv");
+    assertThat(KubeObject.env(api, "NER_DICTIONARY_RELOAD_INTERVAL")).contains("2S");
+    JsonObject dictionaryMount = volumeMount(api, "dictionary");
+    assertThat(dictionaryMount.has("subPath")).isFalse();
+    String configMap =
+        volume(deployment, "dictionary").getAsJsonObject("configMap").get("name").getAsString();
+    KubeObject dictionary = release.get("ConfigMap", configMap);
+    assertThat(dictionary.body().getAsJsonObject("data").get("dictionary.tsv").getAsString())
+        .contains("深度求索\tORG", "人大\t-");
+
+    // the keys: from a Secret, never in the pod spec; a new key set rolls the pods
+    JsonObject keys = KubeObject.envVar(api, "NER_AUTH_API_KEYS").orElseThrow();
+    String secretName =
+        keys.getAsJsonObject("valueFrom").getAsJsonObject("secretKeyRef").get("name").getAsString();
+    KubeObject secret = release.get("Secret", secretName);
+    String encoded = secret.body().getAsJsonObject("data").get("api-keys").getAsString();
+    assertThat(
+            new String(
+                java.util.Base64.getDecoder().decode(encoded),
+                java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo("team-search-7Hq2xP,team-legal-Wm4tZc");
+    assertThat(deployment.body().toString()).doesNotContain("team-search-7Hq2xP");
+    assertThat(
+            deployment
+                .body()
+                .getAsJsonObject("spec")
+                .getAsJsonObject("template")
+                .getAsJsonObject("metadata")
+                .getAsJsonObject("annotations")
+                .has("checksum/api-keys"))
+        .isTrue();
+    // the helm test pod sends the first key
+    KubeObject test =
+        new RenderedRelease(renderer.renderWithHooks(Scenario.MODELS_DICTIONARY_KEYS, Map.of()))
+            .get("Pod", "ner-suite-test-api");
+    assertThat(KubeObject.envVar(test.container("test-api"), "API_KEYS").orElseThrow().toString())
+        .contains("\"name\":\"" + secretName + "\"");
+  }
+
+  @Test
   void oldClusterGetsTheApiVersionsItServes() {
     RenderedRelease release = render(Scenario.OLD_CLUSTER);
 

@@ -35,6 +35,7 @@ public final class UserDictionary {
   public static final UserDictionary EMPTY = new UserDictionary(Map.of());
 
   private final PayloadTrie<String> forced;
+  private final Set<String> forcedTypes;
   private final Set<String> suppressed;
   private final int entries;
   private final boolean hasForced;
@@ -46,17 +47,20 @@ public final class UserDictionary {
   public UserDictionary(Map<String, String> entries) {
     PayloadTrie.PayloadTrieBuilder<String> builder = PayloadTrie.builder();
     Set<String> suppress = new HashSet<>();
+    Set<String> types = new java.util.TreeSet<>();
     boolean any = false;
     for (Map.Entry<String, String> entry : entries.entrySet()) {
       if (entry.getValue() == null) {
         suppress.add(entry.getKey());
       } else {
         builder.addKeyword(entry.getKey(), entry.getValue());
+        types.add(entry.getValue());
         any = true;
       }
     }
     this.forced = builder.build();
     this.suppressed = Set.copyOf(suppress);
+    this.forcedTypes = java.util.Collections.unmodifiableSet(types);
     this.entries = entries.size();
     this.hasForced = any;
   }
@@ -64,6 +68,11 @@ public final class UserDictionary {
   /** Every term, forced and suppressed. */
   public int entries() {
     return entries;
+  }
+
+  /** The entity types its forced terms give. */
+  public Set<String> forcedTypes() {
+    return forcedTypes;
   }
 
   /** Whether the dictionary suppresses a model entity with this span. */

@@ -71,6 +71,9 @@ public class ApiKeyGuard {
 
   static boolean authorized(HttpServerRequest request, List<byte[]> keys) {
     String presented = request.getHeader(API_KEY_HEADER);
+    if (presented != null && presented.isBlank()) {
+      presented = null; // an empty X-API-Key header is no key: a Bearer key may follow
+    }
     String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (presented == null
         && authorization != null
@@ -80,7 +83,7 @@ public class ApiKeyGuard {
     if (presented == null || presented.isEmpty()) {
       return false;
     }
-    return matchesAny(digest(presented), keys);
+    return matchesAny(digest(presented.strip()), keys);
   }
 
   /** Compares with every key, without stopping at the first match. */

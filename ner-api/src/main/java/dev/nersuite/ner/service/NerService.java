@@ -118,7 +118,10 @@ public class NerService {
    */
   private Uni<Recognition> submit(List<String> texts, RecognitionOptions options) {
     ModelPipeline pipeline = models.pipeline(options.model());
-    options.validate(new HashSet<>(pipeline.metadata().entityTypes()));
+    // What the model finds and what the dictionary may force: a type only a dictionary line gives
+    // (say ORG, for a model of GPE/LOC/PER) can be asked for too.
+    options.validate(
+        new HashSet<>(pipeline.metadata().entityTypes()), dictionary.current().forcedTypes());
     // Counted before the work, so a drain that begins now waits for this request.
     admission.admit();
     try {

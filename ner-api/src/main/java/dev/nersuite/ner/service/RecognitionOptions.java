@@ -18,12 +18,18 @@ public record RecognitionOptions(
   public static final RecognitionOptions DEFAULTS = new RecognitionOptions(null, null, null, true);
 
   /**
-   * Checks the options against the chosen model.
+   * Checks the options against what can come back: the chosen model's types and the types the user
+   * dictionary's forced terms give (a model of GPE/LOC/PER with a dictionary line {@code X<TAB>ORG}
+   * can return ORG, so ORG may be asked for).
    *
    * @throws InvalidRequestException 400 {@code INVALID_FIELD} for an empty or unknown type list or
    *     a threshold outside [0, 1]
    */
-  void validate(Set<String> modelTypes) {
+  void validate(Set<String> modelTypes, Set<String> dictionaryTypes) {
+    Set<String> known = new java.util.TreeSet<>(modelTypes);
+    if (dictionary) {
+      known.addAll(dictionaryTypes);
+    }
     if (types != null) {
       if (types.isEmpty()) {
         throw new InvalidRequestException(

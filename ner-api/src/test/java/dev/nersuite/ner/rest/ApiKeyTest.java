@@ -64,6 +64,13 @@ class ApiKeyTest {
         .then()
         .statusCode(200);
     given().header("X-API-Key", "new-key-5678").get("/api/v1/models").then().statusCode(200);
+    // an empty X-API-Key header does not hide a Bearer key
+    given()
+        .header("X-API-Key", "")
+        .header("Authorization", "Bearer new-key-5678")
+        .get("/api/v1/models")
+        .then()
+        .statusCode(200);
   }
 
   @Test
