@@ -29,12 +29,14 @@ function kindOf(status, code) {
 }
 
 async function call(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   const started = performance.now();
   let response;
   try {
     response = await fetch(API + path, {
       method,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       cache: 'no-store',
@@ -68,17 +70,22 @@ async function call(method, path, body) {
   return { data, latencyMs, raw: text };
 }
 
-/** GET /api/v1/model: name, version, entityTypes, limits. */
-export function fetchModel() {
-  return call('GET', '/model');
+/** GET /api/v1/models: `{default, models: [model info]}`; also the status poll (503 while loading). */
+export function fetchModels() {
+  return call('GET', '/models');
 }
 
-/** POST /api/v1/ner for one text. */
-export function recognise(text) {
-  return call('POST', '/ner', { text });
+/** GET /api/v1/dictionary: `{configured, entries, sha256, loadedAt, lastError}`. */
+export function fetchDictionary() {
+  return call('GET', '/dictionary');
 }
 
-/** POST /api/v1/ner/batch: results in input order. */
-export function recogniseBatch(texts) {
-  return call('POST', '/ner/batch', { texts });
+/** POST /api/v1/ner for one text; `options` are the optional fields (options.js requestOptions). */
+export function recognise(text, options = {}) {
+  return call('POST', '/ner', { text, ...options });
+}
+
+/** POST /api/v1/ner/batch: results in input order; the same `options` as {@link recognise}. */
+export function recogniseBatch(texts, options = {}) {
+  return call('POST', '/ner/batch', { texts, ...options });
 }
