@@ -1,23 +1,32 @@
 // The ner-api client. Same origin: in the cluster the Ingress routes /api to ner-api, locally ner-api
-// serves this page itself. Every failure becomes an ApiError with a `kind` the page turns into a
-// friendly message; nothing here touches the DOM.
+// serves this page itself. Every call carries the API key when one is set (apikey.js). Every failure
+// becomes an ApiError with a `kind` the page turns into a friendly message; nothing here touches the
+// DOM.
+
+import { apiKey } from './apikey.js';
 
 const API = '/api/v1';
 const REQUEST_TIMEOUT_MS = 60_000;
 
-/** A failed call: `kind` is one of offline, timeout, not-ready, overloaded, too-long, bad-request, server. */
+/**
+ * A failed call: `kind` is one of offline, timeout, unauthorized, not-ready, overloaded, too-long,
+ * bad-request, server. `keySent` says whether the call carried an API key (a 401 then means the
+ * key was refused, not missing).
+ */
 export class ApiError extends Error {
-  constructor({ kind, status = 0, code = '', message = '', retryAfter = null }) {
+  constructor({ kind, status = 0, code = '', message = '', retryAfter = null, keySent = false }) {
     super(message || kind);
     this.name = 'ApiError';
     this.kind = kind;
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    this.keySent = keySent;
   }
 }
 
 function kindOf(status, code) {
+  if (status === 401) return 'unauthorized';
   if (status === 413) return 'too-long';
   if (status === 503 && code === 'OVERLOADED') return 'overloaded';
   if (status === 503) return 'not-ready';
@@ -29,8 +38,10 @@ function kindOf(status, code) {
 }
 
 async function call(method, path, body) {
+  const key = apiKey();
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (key) headers.Authorization = `Bearer ${key}`;
   const started = performance.now();
   let response;
   try {
@@ -62,6 +73,7 @@ async function call(method, path, body) {
       code: typeof error.code === 'string' ? error.code : '',
       message: typeof error.message === 'string' ? error.message : response.statusText,
       retryAfter: Number.isFinite(retry) ? retry : null,
+      keySent: key !== null,
     });
   }
   if (data === null || typeof data !== 'object') {

@@ -1,7 +1,8 @@
-// Wires the page: settings, input, recognition, highlights, table, batch mode, readiness and
-// messages.
+// Wires the page: settings, input, recognition, highlights, table, batch mode, readiness, the API
+// key and messages.
 
 import { ApiError, fetchDictionary, fetchModels, recognise, recogniseBatch } from './api.js';
+import { apiKey, cleanApiKey, forgetApiKey, storeApiKey } from './apikey.js';
 import { codePointLength } from './codepoints.js';
 import { batchToCsv, batchToJson, chunkBatch, linesToRecognise } from './export.js';
 import { attachTooltip, renderHighlighted } from './highlight.js';
@@ -27,6 +28,12 @@ const el = {
   modelInfo: $('model-info'),
   readiness: $('readiness'),
   readinessLabel: $('readiness-label'),
+  keyStatus: $('key-status'),
+  keyClear: $('key-clear'),
+  authPanel: $('auth-panel'),
+  authMessage: $('auth-message'),
+  authForm: $('auth-form'),
+  apiKeyInput: $('api-key'),
   modelSelect: $('model-select'),
   requestTypes: $('request-types'),
   minProb: $('min-prob'),
@@ -77,12 +84,14 @@ const el = {
 };
 
 const state = {
-  readiness: 'unknown', // unknown | ready | not-ready | offline
+  readiness: 'unknown', // unknown | ready | not-ready | offline | locked (API key needed)
   busy: false,
   answered: null, // { model, modelVersion } of the last answer
   result: null, // { text, data, latencyMs }
   batch: null, // { model, modelVersion, options, records, latencyMs }
   lastError: null, // { error, context } to re-label on language change
+  auth: null, // label key of the API-key panel's message while it shows
+  pendingRetry: null, // the request a 401 stopped, run again once a key is entered
 };
 
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
@@ -130,6 +139,7 @@ function setReadiness(readiness) {
     ready: 'readinessReady',
     'not-ready': 'readinessNotReady',
     offline: 'readinessOffline',
+    locked: 'readinessLocked',
   }[readiness];
   el.readinessLabel.textContent = t(key || 'readinessUnknown');
 }
@@ -143,9 +153,10 @@ function afterFailure(error) {
 
 /**
  * GET /api/v1/models (the status poll, too): fills the picker and says whether the backend is
- * ready; the first success also asks for the dictionary. Resolves true on success.
+ * ready; the first success also asks for the dictionary. `focus`: a 401 moves the focus to the key
+ * field (not for the background poll). Resolves true on success.
  */
-async function refreshModels() {
+async function refreshModels({ focus = false } = {}) {
   let ok = false;
   try {
     const { data } = await fetchModels();
@@ -154,7 +165,7 @@ async function refreshModels() {
     ok = true;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    afterFailure(error);
+    if (!askForKey(error, null, focus)) afterFailure(error);
   }
   if (ok && settings.dictionaryStatus === null) await refreshDictionary();
   renderModel();
@@ -167,7 +178,8 @@ async function refreshDictionary() {
     const { data } = await fetchDictionary();
     settings.setDictionaryStatus(data);
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error; // no switch now; the next poll asks again
+    if (!(error instanceof ApiError)) throw error;
+    askForKey(error, null, false); // anything else: no switch now; the next poll asks again
   }
 }
 
@@ -179,6 +191,66 @@ function renderModel() {
   el.modelInfo.title = picked ? entityTypes().map((type) => `${type} ${typeName(type)}`).join(' · ') : '';
   updateCharCount();
   renderLegend();
+}
+
+// ---- API key -------------------------------------------------------------------------------
+
+/**
+ * After a 401: shows the key field (saying whether a key is missing or was refused, and forgetting
+ * a refused one) and keeps `retry` to run once a key is entered. False for any other error.
+ */
+function askForKey(error, retry, focus) {
+  if (error.kind !== 'unauthorized') return false;
+  // A call that left before a key was entered: the key's own retry decides.
+  if (!error.keySent && apiKey() !== null) return true;
+  if (retry) state.pendingRetry = retry;
+  if (error.keySent) forgetApiKey();
+  setReadiness('locked');
+  renderKeyStatus();
+  showAuth(error.keySent ? 'authRejected' : 'authRequired', focus);
+  return true;
+}
+
+function showAuth(messageKey, focus) {
+  state.auth = messageKey;
+  el.authMessage.textContent = t(messageKey);
+  el.authPanel.hidden = false;
+  if (focus) el.apiKeyInput.focus();
+}
+
+function hideAuth() {
+  state.auth = null;
+  el.authPanel.hidden = true;
+}
+
+function renderKeyStatus() {
+  el.keyStatus.hidden = apiKey() === null;
+}
+
+/** The key form: keep the key for this tab, reload the models, then run the stopped request. */
+async function submitKey(event) {
+  event.preventDefault();
+  const key = cleanApiKey(el.apiKeyInput.value);
+  if (key === null) {
+    showAuth('authInvalid', true);
+    return;
+  }
+  storeApiKey(key);
+  el.apiKeyInput.value = '';
+  hideAuth();
+  renderKeyStatus();
+  await refreshModels({ focus: true });
+  if (!el.authPanel.hidden) return; // refused: the panel asks again and the retry waits
+  const retry = state.pendingRetry;
+  state.pendingRetry = null;
+  if (retry) await retry();
+}
+
+/** Forgets the key; a server that needs one asks again at once. */
+function clearKey() {
+  forgetApiKey();
+  renderKeyStatus();
+  refreshModels({ focus: true });
 }
 
 // ---- messages ------------------------------------------------------------------------------
@@ -284,6 +356,10 @@ async function runSingle() {
     renderResult();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    if (askForKey(error, runSingle, true)) {
+      hideNotice();
+      return;
+    }
     afterFailure(error);
     showError(error, { chars: codePointLength(text), batch: false });
   } finally {
@@ -422,6 +498,11 @@ async function runBatch() {
     renderBatch();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    if (askForKey(error, runBatch, true)) {
+      hideNotice();
+      renderBatchSummary();
+      return;
+    }
     afterFailure(error);
     const max = maxTextChars();
     const longLines = max === null ? [] : lines.filter((entry) => codePointLength(entry.text) > max).map((entry) => entry.line);
@@ -545,6 +626,7 @@ function applyLanguage(lang) {
   setReadiness(state.readiness);
   renderSamples();
   settings.render();
+  if (state.auth) el.authMessage.textContent = t(state.auth);
   renderModel();
   updateBatchCount();
   if (state.result) renderResult();
@@ -617,6 +699,8 @@ function init() {
     });
   }
   el.langToggle.addEventListener('click', () => applyLanguage(language() === 'zh' ? 'en' : 'zh'));
+  el.authForm.addEventListener('submit', submitKey);
+  el.keyClear.addEventListener('click', clearKey);
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -629,7 +713,8 @@ function init() {
   });
 
   applyLanguage(initialLanguage(storedLanguage(), navigator.languages));
-  refreshModels();
+  renderKeyStatus();
+  refreshModels({ focus: true });
   setInterval(() => {
     if (document.visibilityState === 'visible') refreshModels();
   }, READINESS_POLL_MS);
