@@ -3,10 +3,12 @@
 // (the status poll too), keeps it in sessionStorage only, and forgets it on request.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SAMPLES } from '../../src/main/webapp/assets/js/samples.js';
 import { assertContrast, assertHighlights, contrastReport, nextApiResponse, openApp, readHighlights } from '../support/page.js';
-import { launchChromium, startStack } from '../support/servers.js';
+import { TARGET_DIR, launchChromium, startStack } from '../support/servers.js';
 
 const KEYS = ['k-first', 'k-second'];
 const KEY = KEYS[1];
@@ -93,6 +95,8 @@ describe('API key', () => {
     assert.equal(await page.isHidden('#notice'), true, 'the key panel is the message');
     assert.equal(await page.inputValue('#text-input'), text);
     assert.equal(await page.evaluate(() => document.activeElement.id), 'api-key');
+    fs.mkdirSync(path.join(TARGET_DIR, 'screenshots'), { recursive: true });
+    await page.screenshot({ path: path.join(TARGET_DIR, 'screenshots', 'api-key.png'), animations: 'disabled' });
 
     // A key that cannot go in a header is refused before anything is sent.
     const before = calls.length;
