@@ -116,11 +116,14 @@ function linkTree(from, to) {
 
 /**
  * Starts the packaged ner-api (the runner jar its Maven build writes) on a free loopback port.
- * NER_API_JAR overrides the jar; NER_API_URL points the tests at an API that is already running
- * (then `maxTextChars` is whatever that server has; the tests read the limit from /api/v1/model).
+ * `env` adds environment variables (NER_MODELS_DIRECTORIES, NER_DICTIONARY_PATH, NER_AUTH_API_KEYS,
+ * ...); `name` names its log, target/e2e-logs/<name>.log. NER_API_JAR overrides the jar;
+ * NER_API_URL points the tests at an API that is already running instead (then `maxTextChars` is
+ * whatever that server has; the tests read the limit from /api/v1/model). A server that needs an
+ * `env` is always started here: a running one would not have that configuration.
  */
-export async function startNerApi({ maxTextChars } = {}) {
-  if (process.env.NER_API_URL) {
+export async function startNerApi({ maxTextChars, env = {}, name = 'ner-api' } = {}) {
+  if (process.env.NER_API_URL && Object.keys(env).length === 0) {
     return { url: process.env.NER_API_URL.replace(/\/$/, ''), stop: async () => {}, external: true };
   }
   const jar = process.env.NER_API_JAR || DEFAULT_JAR;
@@ -136,7 +139,7 @@ export async function startNerApi({ maxTextChars } = {}) {
   const args = [`-Dquarkus.http.port=${port}`, '-Dquarkus.http.host=127.0.0.1'];
   if (maxTextChars) args.push(`-Dner.limits.max-text-chars=${maxTextChars}`);
   args.push('-jar', path.join(snapshot, path.basename(jar)));
-  const { child, logFile } = spawnLogged('ner-api', java, args, { cwd: snapshot });
+  const { child, logFile } = spawnLogged(name, java, args, { cwd: snapshot, env: { ...process.env, ...env } });
   const url = `http://127.0.0.1:${port}`;
   const stopJava = stopper(child);
   const stop = async () => {
@@ -172,10 +175,11 @@ export function webuiServerConfig(port, root) {
 
 /**
  * Runs Debian's nginx with two servers: the WebUI's own (webui.conf) and, in front of it, a proxy
- * that does what the cluster's Ingress does: /api/ to ner-api, everything else to the WebUI.
+ * that does what the cluster's Ingress does: /api/ to ner-api, everything else to the WebUI. `name`
+ * names its logs in target/e2e-logs.
  * @returns {{url:string, webuiUrl:string, stop:() => Promise<void>}} `url` is the Ingress stand-in.
  */
-export async function startNginx({ apiUrl }) {
+export async function startNginx({ apiUrl, name = 'nginx' }) {
   const nginx = firstExisting([process.env.NGINX_BIN, '/usr/sbin/nginx', '/usr/bin/nginx']);
   if (!nginx) throw new Error('nginx not found (apt-get install nginx, or set NGINX_BIN)');
   const mimeTypes = firstExisting(['/etc/nginx/mime.types']);
@@ -224,12 +228,12 @@ http {
 }
 `;
   fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
-  const { child, logFile } = spawnLogged('nginx', nginx, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')]);
+  const { child, logFile } = spawnLogged(name, nginx, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')]);
   const stopNginx = stopper(child, 'SIGQUIT', 5_000);
   const stop = async () => {
     await stopNginx();
-    for (const name of ['error.log', 'access.log']) {
-      if (fs.existsSync(path.join(dir, name))) fs.copyFileSync(path.join(dir, name), path.join(LOG_DIR, `nginx-${name}`));
+    for (const log of ['error.log', 'access.log']) {
+      if (fs.existsSync(path.join(dir, log))) fs.copyFileSync(path.join(dir, log), path.join(LOG_DIR, `${name}-${log}`));
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -260,6 +264,29 @@ export async function launchChromium(contextOptions = {}) {
     stop: async () => {
       await context.close();
       fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * ner-api with `env` behind nginx, as startNerApi and startNginx; `name` prefixes the logs.
+ * @returns {Promise<{api: object, web: object, stop: () => Promise<void>}>}
+ */
+export async function startStack({ env, name, maxTextChars }) {
+  const api = await startNerApi({ env, name: `${name}-api`, maxTextChars });
+  let web;
+  try {
+    web = await startNginx({ apiUrl: api.url, name: `${name}-nginx` });
+  } catch (error) {
+    await api.stop();
+    throw error;
+  }
+  return {
+    api,
+    web,
+    stop: async () => {
+      await web.stop();
+      await api.stop();
     },
   };
 }

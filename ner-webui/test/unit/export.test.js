@@ -3,27 +3,28 @@ import { describe, it } from 'node:test';
 import { batchToCsv, batchToJson, chunkBatch, CSV_HEADER, linesToRecognise, parseCsv } from '../../src/main/webapp/assets/js/export.js';
 
 const records = [
-  { line: 1, text: '张伟在北京', entities: [{ type: 'PER', start: 0, end: 2, span: '张伟', prob: 0.91 }, { type: 'LOC', start: 3, end: 5, span: '北京', prob: 0.5 }] },
+  { line: 1, text: '张伟在北京', entities: [{ type: 'PER', start: 0, end: 2, span: '张伟', prob: 0.91, source: 'model' }, { type: 'LOC', start: 3, end: 5, span: '北京', prob: 1, source: 'dictionary' }] },
   { line: 3, text: 'nothing', entities: [] },
   { line: 4, text: 'x', entities: [{ type: 'ORG', start: 0, end: 7, span: 'A "quoted", multi\nline', prob: 1 }, { type: 'ORG', start: 0, end: 3, span: '=1+2', prob: 0.1 }] },
 ];
 
 describe('batch export', () => {
-  it('writes JSON with the model and every line in order', () => {
-    const parsed = JSON.parse(batchToJson('m1', records));
-    assert.deepEqual(parsed, { model: 'm1', results: records });
+  it('writes JSON with the model, its version, the options sent and every line in order', () => {
+    const options = { model: 'm1', types: ['PER', 'LOC'], minProb: 0.5 };
+    const parsed = JSON.parse(batchToJson({ model: 'm1', modelVersion: '2.0', options, latencyMs: 5 }, records));
+    assert.deepEqual(parsed, { model: 'm1', modelVersion: '2.0', options, results: records });
   });
 
   it('writes RFC 4180 CSV with a BOM, one row per entity, quoting what needs it', () => {
     const csv = batchToCsv(records);
-    assert.ok(csv.startsWith('\uFEFFline,type,start,end,span,prob\r\n'));
+    assert.ok(csv.startsWith('\uFEFFline,type,start,end,span,prob,source\r\n'));
     const rows = parseCsv(csv);
     assert.deepEqual(rows[0], CSV_HEADER);
     assert.deepEqual(rows.slice(1), [
-      ['1', 'PER', '0', '2', '张伟', '0.91'],
-      ['1', 'LOC', '3', '5', '北京', '0.5'],
-      ['4', 'ORG', '0', '7', 'A "quoted", multi\nline', '1'],
-      ['4', 'ORG', '0', '3', "'=1+2", '0.1'],
+      ['1', 'PER', '0', '2', '张伟', '0.91', 'model'],
+      ['1', 'LOC', '3', '5', '北京', '1', 'dictionary'],
+      ['4', 'ORG', '0', '7', 'A "quoted", multi\nline', '1', 'model'],
+      ['4', 'ORG', '0', '3', "'=1+2", '0.1', 'model'],
     ]);
   });
 

@@ -52,6 +52,19 @@ describe('shipped files', () => {
     }
   });
 
+  it('every label index.html names exists in both languages', async () => {
+    const { labelKeys, LANGUAGES } = await import('../../src/main/webapp/assets/js/i18n.js');
+    const named = [
+      ...[...html.matchAll(/data-i18n="([^"]+)"/g)].map((m) => m[1]),
+      ...[...html.matchAll(/data-i18n-attr="([^"]+)"/g)].flatMap((m) => m[1].split(';').map((pair) => pair.split(':')[1].trim())),
+    ];
+    assert.ok(named.length > 20);
+    for (const lang of LANGUAGES) {
+      const keys = new Set(labelKeys(lang));
+      for (const key of named) assert.ok(keys.has(key), `${lang}: ${key}`);
+    }
+  });
+
   it('never writes HTML from strings (Trusted Types forbids it)', () => {
     for (const file of shipped.filter((f) => f.endsWith('.js'))) {
       assert.doesNotMatch(read(file), /\.(?:innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(/, file);

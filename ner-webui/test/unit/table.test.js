@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { countByType, sortAndFilter } from '../../src/main/webapp/assets/js/table.js';
-import { initialLanguage, setLanguage, t } from '../../src/main/webapp/assets/js/i18n.js';
+import { initialLanguage, labelKeys, LANGUAGES, setLanguage, sourceName, t } from '../../src/main/webapp/assets/js/i18n.js';
 
 const entities = [
   { type: 'LOC', start: 10, end: 12, span: '北京', prob: 0.8 },
@@ -38,5 +38,19 @@ describe('labels', () => {
     setLanguage('zh');
     assert.equal(t('chars', { n: 3, max: 10 }), '3 / 10 字符');
     assert.throws(() => setLanguage('xx'));
+  });
+
+  it('has every label in every language', () => {
+    const [first, ...others] = LANGUAGES;
+    for (const lang of others) assert.deepEqual(labelKeys(lang).sort(), labelKeys(first).sort(), lang);
+  });
+
+  it('names the source of an entity', () => {
+    setLanguage('en');
+    assert.equal(sourceName('dictionary'), 'User dictionary');
+    assert.equal(sourceName('model'), 'Model');
+    assert.equal(sourceName(undefined), 'Model', 'an entity without source is the model\'s');
+    setLanguage('zh');
+    assert.equal(sourceName('dictionary'), '用户词典');
   });
 });

@@ -1,23 +1,32 @@
 // The ner-api client. Same origin: in the cluster the Ingress routes /api to ner-api, locally ner-api
-// serves this page itself. Every failure becomes an ApiError with a `kind` the page turns into a
-// friendly message; nothing here touches the DOM.
+// serves this page itself. Every call carries the API key when one is set (apikey.js). Every failure
+// becomes an ApiError with a `kind` the page turns into a friendly message; nothing here touches the
+// DOM.
+
+import { apiKey } from './apikey.js';
 
 const API = '/api/v1';
 const REQUEST_TIMEOUT_MS = 60_000;
 
-/** A failed call: `kind` is one of offline, timeout, not-ready, overloaded, too-long, bad-request, server. */
+/**
+ * A failed call: `kind` is one of offline, timeout, unauthorized, not-ready, overloaded, too-long,
+ * bad-request, server. `keySent` says whether the call carried an API key (a 401 then means the
+ * key was refused, not missing).
+ */
 export class ApiError extends Error {
-  constructor({ kind, status = 0, code = '', message = '', retryAfter = null }) {
+  constructor({ kind, status = 0, code = '', message = '', retryAfter = null, keySent = false }) {
     super(message || kind);
     this.name = 'ApiError';
     this.kind = kind;
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    this.keySent = keySent;
   }
 }
 
 function kindOf(status, code) {
+  if (status === 401) return 'unauthorized';
   if (status === 413) return 'too-long';
   if (status === 503 && code === 'OVERLOADED') return 'overloaded';
   if (status === 503) return 'not-ready';
@@ -29,12 +38,16 @@ function kindOf(status, code) {
 }
 
 async function call(method, path, body) {
+  const key = apiKey();
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (key) headers.Authorization = `Bearer ${key}`;
   const started = performance.now();
   let response;
   try {
     response = await fetch(API + path, {
       method,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       cache: 'no-store',
@@ -60,6 +73,7 @@ async function call(method, path, body) {
       code: typeof error.code === 'string' ? error.code : '',
       message: typeof error.message === 'string' ? error.message : response.statusText,
       retryAfter: Number.isFinite(retry) ? retry : null,
+      keySent: key !== null,
     });
   }
   if (data === null || typeof data !== 'object') {
@@ -68,17 +82,22 @@ async function call(method, path, body) {
   return { data, latencyMs, raw: text };
 }
 
-/** GET /api/v1/model: name, version, entityTypes, limits. */
-export function fetchModel() {
-  return call('GET', '/model');
+/** GET /api/v1/models: `{default, models: [model info]}`; also the status poll (503 while loading). */
+export function fetchModels() {
+  return call('GET', '/models');
 }
 
-/** POST /api/v1/ner for one text. */
-export function recognise(text) {
-  return call('POST', '/ner', { text });
+/** GET /api/v1/dictionary: `{configured, entries, sha256, loadedAt, lastError}`. */
+export function fetchDictionary() {
+  return call('GET', '/dictionary');
 }
 
-/** POST /api/v1/ner/batch: results in input order. */
-export function recogniseBatch(texts) {
-  return call('POST', '/ner/batch', { texts });
+/** POST /api/v1/ner for one text; `options` are the optional fields (options.js requestOptions). */
+export function recognise(text, options = {}) {
+  return call('POST', '/ner', { text, ...options });
+}
+
+/** POST /api/v1/ner/batch: results in input order; the same `options` as {@link recognise}. */
+export function recogniseBatch(texts, options = {}) {
+  return call('POST', '/ner/batch', { texts, ...options });
 }

@@ -2,25 +2,30 @@
 
 /**
  * One record per input line, in input order.
- * @typedef {{line:number, text:string, entities:Array<{type:string,start:number,end:number,span:string,prob:number}>}} BatchRecord
+ * @typedef {{line:number, text:string, entities:Array<{type:string,start:number,end:number,span:string,prob:number,source:string}>}} BatchRecord
  */
 
-/** The JSON download: the model that answered and every line with its entities. */
-export function batchToJson(model, records) {
-  return JSON.stringify({ model, results: records }, null, 2) + '\n';
+/**
+ * The JSON download: the model that answered (name and version), the options the requests carried
+ * (types, minProb, dictionary: what was filtered out), and every line with its entities.
+ * @param {{model:string, modelVersion:string, options:object}} answeredBy
+ */
+export function batchToJson({ model, modelVersion, options }, records) {
+  return JSON.stringify({ model, modelVersion, options, results: records }, null, 2) + '\n';
 }
 
-export const CSV_HEADER = ['line', 'type', 'start', 'end', 'span', 'prob'];
+export const CSV_HEADER = ['line', 'type', 'start', 'end', 'span', 'prob', 'source'];
 
 /**
- * The CSV download (RFC 4180): one row per entity, `line` is the 1-based input line. It starts with
- * a UTF-8 byte-order mark because spreadsheet programs otherwise misread Chinese text.
+ * The CSV download (RFC 4180): one row per entity, `line` is the 1-based input line, `source` who
+ * found it (`model` or `dictionary`). It starts with a UTF-8 byte-order mark because spreadsheet
+ * programs otherwise misread Chinese text.
  */
 export function batchToCsv(records) {
   const rows = [CSV_HEADER];
   for (const record of records) {
     for (const e of record.entities) {
-      rows.push([record.line, e.type, e.start, e.end, e.span, e.prob]);
+      rows.push([record.line, e.type, e.start, e.end, e.span, e.prob, e.source ?? 'model']);
     }
   }
   return '\uFEFF' + rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';

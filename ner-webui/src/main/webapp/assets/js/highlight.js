@@ -2,7 +2,7 @@
 // the pointer or keyboard focus. DOM is built node by node (no innerHTML): the text is the user's.
 
 import { segment } from './codepoints.js';
-import { t, typeName } from './i18n.js';
+import { sourceName, t, typeName } from './i18n.js';
 
 /** Formats a probability in [0, 1] as a percentage with one decimal. */
 export function formatProb(prob) {
@@ -11,8 +11,10 @@ export function formatProb(prob) {
 
 /**
  * Replaces the content of `container` with `text`, each entity wrapped in a focusable <mark>.
- * Every mark carries data-type, data-start, data-end (code points) and data-index (the entity's
- * position in `entities`), so the table and the tests can find it.
+ * Every mark carries data-type, data-start, data-end (code points), data-index (the entity's
+ * position in `entities`), so the table and the tests can find it, and data-source (`model` or
+ * `dictionary`). A user-dictionary entity also says so in its tag (data-tag, shown by CSS) and in
+ * its accessible name, so it is told apart by more than its look.
  * @returns {{marks: HTMLElement[], skipped: number[]}}
  */
 export function renderHighlighted(container, text, entities, { idPrefix = 'ent' } = {}) {
@@ -25,6 +27,7 @@ export function renderHighlighted(container, text, entities, { idPrefix = 'ent' 
       continue;
     }
     const { type, start, end, prob } = part.entity;
+    const dictionary = part.entity.source === 'dictionary';
     const mark = document.createElement('mark');
     mark.className = 'ent';
     mark.id = `${idPrefix}-${part.entityIndex}`;
@@ -34,7 +37,10 @@ export function renderHighlighted(container, text, entities, { idPrefix = 'ent' 
     mark.dataset.end = String(end);
     mark.dataset.index = String(part.entityIndex);
     mark.dataset.prob = String(prob);
-    mark.setAttribute('aria-label', `${part.text} (${typeName(type)}, ${type})`);
+    mark.dataset.source = dictionary ? 'dictionary' : 'model';
+    mark.dataset.tag = dictionary ? `${type}·${t('dictTag')}` : type;
+    const described = dictionary ? `${typeName(type)}, ${type}, ${sourceName('dictionary')}` : `${typeName(type)}, ${type}`;
+    mark.setAttribute('aria-label', `${part.text} (${described})`);
     mark.textContent = part.text;
     fragment.append(mark);
     marks.push(mark);
@@ -56,6 +62,7 @@ export function attachTooltip(scope, tooltip) {
       [t('tipType'), `${mark.dataset.type} · ${typeName(mark.dataset.type)}`],
       [t('tipOffsets'), `[${mark.dataset.start}, ${mark.dataset.end})`],
       [t('tipProb'), formatProb(Number(mark.dataset.prob))],
+      [t('tipSource'), sourceName(mark.dataset.source)],
     ];
     const title = document.createElement('div');
     title.className = 'tooltip-title';

@@ -83,6 +83,35 @@ const MESSAGES = {
     errFileTitle: '无法读取文件',
     errFile: '请选择 UTF-8 编码的 .txt 文本文件。',
     skippedEntities: '{n} 个实体的偏移无效，未高亮。',
+    settingsHeading: '识别设置',
+    modelPicker: '模型',
+    modelDefault: '默认',
+    modelsLoading: '加载中…',
+    requestTypes: '识别类型',
+    minProb: '最低概率',
+    minProbAny: '不限',
+    useDictionary: '用户词典',
+    dictionaryTerms: '{n} 条',
+    sourceModel: '模型',
+    sourceDictionary: '用户词典',
+    dictTag: '词典',
+    tipSource: '来源',
+    colSource: '来源',
+    legendDictionary: '词典实体',
+    errNoTypesTitle: '未选择实体类型',
+    errNoTypes: '请在「识别类型」中至少选择一种类型。',
+    errUnknownModelTitle: '模型不可用',
+    errUnknownModel: '服务不再提供所选模型，模型列表已刷新。文本已保留，请重新选择模型后重试。',
+    readinessLocked: '需要密钥',
+    authTitle: '需要 API 密钥',
+    authRequired: '此服务要求 API 密钥（HTTP 401）。输入密钥后，刚才的请求会自动重试；文本已保留。',
+    authRejected: '服务拒绝了这个 API 密钥（HTTP 401）。请检查后重新输入。',
+    authInvalid: '密钥只能包含可见的 ASCII 字符，不能有空格。',
+    apiKey: 'API 密钥',
+    useKey: '使用密钥',
+    authHint: '密钥只保存在本标签页（sessionStorage），关闭标签页即清除；它随每个 /api 请求以 Authorization: Bearer 头发送。',
+    keySet: 'API 密钥',
+    keyClear: '清除密钥',
   },
   en: {
     skipToContent: 'Skip to main content',
@@ -165,6 +194,35 @@ const MESSAGES = {
     errFileTitle: 'Cannot read the file',
     errFile: 'Choose a UTF-8 encoded .txt file.',
     skippedEntities: '{n} entities had invalid offsets and are not highlighted.',
+    settingsHeading: 'Recognition settings',
+    modelPicker: 'Model',
+    modelDefault: 'default',
+    modelsLoading: 'Loading…',
+    requestTypes: 'Types',
+    minProb: 'Min. prob',
+    minProbAny: 'any',
+    useDictionary: 'User dictionary',
+    dictionaryTerms: '{n} terms',
+    sourceModel: 'Model',
+    sourceDictionary: 'User dictionary',
+    dictTag: 'DICT',
+    tipSource: 'Source',
+    colSource: 'Source',
+    legendDictionary: 'Dictionary entity',
+    errNoTypesTitle: 'No entity type chosen',
+    errNoTypes: 'Switch on at least one type under Types.',
+    errUnknownModelTitle: 'Model not available',
+    errUnknownModel: 'The service no longer serves the chosen model; the model list is refreshed. Your text is kept; pick a model and try again.',
+    readinessLocked: 'Key required',
+    authTitle: 'API key required',
+    authRequired: 'This service requires an API key (HTTP 401). Enter it and the request is retried; your text is kept.',
+    authRejected: 'The service refused this API key (HTTP 401). Check it and enter it again.',
+    authInvalid: 'A key has visible ASCII characters only, no spaces.',
+    apiKey: 'API key',
+    useKey: 'Use key',
+    authHint: 'The key stays in this tab only (sessionStorage) and is gone when the tab closes; it goes with every /api request as an Authorization: Bearer header.',
+    keySet: 'API key',
+    keyClear: 'Clear key',
   },
 };
 
@@ -200,6 +258,16 @@ export function t(key, params = {}) {
 export function typeName(type) {
   const key = 'type' + type;
   return key in MESSAGES[current] ? MESSAGES[current][key] : type;
+}
+
+/** Who found an entity, in words: the model, or the user dictionary (`source` of the API). */
+export function sourceName(source) {
+  return t(source === 'dictionary' ? 'sourceDictionary' : 'sourceModel');
+}
+
+/** The label keys of a language (the tests check that both languages have the same). */
+export function labelKeys(lang) {
+  return Object.keys(MESSAGES[lang]);
 }
 
 /** Re-labels every element under `root` that names its label with data-i18n / data-i18n-attr. */

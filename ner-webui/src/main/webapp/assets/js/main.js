@@ -1,16 +1,19 @@
-// Wires the page: input, recognition, highlights, table, batch mode, readiness and messages.
+// Wires the page: settings, input, recognition, highlights, table, batch mode, readiness, the API
+// key and messages.
 
-import { ApiError, fetchModel, recognise, recogniseBatch } from './api.js';
+import { ApiError, fetchDictionary, fetchModels, recognise, recogniseBatch } from './api.js';
+import { apiKey, cleanApiKey, forgetApiKey, storeApiKey } from './apikey.js';
 import { codePointLength } from './codepoints.js';
 import { batchToCsv, batchToJson, chunkBatch, linesToRecognise } from './export.js';
 import { attachTooltip, renderHighlighted } from './highlight.js';
 import { applyLabels, initialLanguage, language, setLanguage, t, typeName } from './i18n.js';
+import { modelLabel } from './options.js';
 import { SAMPLES } from './samples.js';
+import { RecognitionSettings } from './settings.js';
 import { countByType, EntityTable } from './table.js';
 
 const READINESS_POLL_MS = 15_000;
 const FLASH_MS = 1600;
-const DEFAULT_TYPES = ['PER', 'LOC', 'ORG'];
 const DEFAULT_MAX_BATCH = 64;
 
 const $ = (id) => {
@@ -25,6 +28,19 @@ const el = {
   modelInfo: $('model-info'),
   readiness: $('readiness'),
   readinessLabel: $('readiness-label'),
+  keyStatus: $('key-status'),
+  keyClear: $('key-clear'),
+  authPanel: $('auth-panel'),
+  authMessage: $('auth-message'),
+  authForm: $('auth-form'),
+  apiKeyInput: $('api-key'),
+  modelSelect: $('model-select'),
+  requestTypes: $('request-types'),
+  minProb: $('min-prob'),
+  minProbValue: $('min-prob-value'),
+  dictionaryField: $('dictionary-field'),
+  dictionaryToggle: $('dictionary-toggle'),
+  dictionaryNote: $('dictionary-note'),
   tabSingle: $('tab-single'),
   tabBatch: $('tab-batch'),
   panelSingle: $('panel-single'),
@@ -68,12 +84,14 @@ const el = {
 };
 
 const state = {
-  model: null, // GET /api/v1/model
-  readiness: 'unknown', // unknown | ready | not-ready | offline
+  readiness: 'unknown', // unknown | ready | not-ready | offline | locked (API key needed)
   busy: false,
+  answered: null, // { model, modelVersion } of the last answer
   result: null, // { text, data, latencyMs }
-  batch: null, // { model, records, latencyMs }
+  batch: null, // { model, modelVersion, options, records, latencyMs }
   lastError: null, // { error, context } to re-label on language change
+  auth: null, // label key of the API-key panel's message while it shows
+  pendingRetry: null, // the request a 401 stopped, run again once a key is entered
 };
 
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
@@ -86,59 +104,153 @@ const table = new EntityTable({
   onActivate: revealEntity,
 });
 attachTooltip(document.body, el.tooltip);
+const settings = new RecognitionSettings({
+  select: el.modelSelect,
+  types: el.requestTypes,
+  minProb: el.minProb,
+  minProbValue: el.minProbValue,
+  dictionaryField: el.dictionaryField,
+  dictionary: el.dictionaryToggle,
+  dictionaryNote: el.dictionaryNote,
+  onModelChange: renderModel,
+});
 
-// ---- model and readiness -------------------------------------------------------------------
+// ---- models and readiness ------------------------------------------------------------------
 
 function entityTypes() {
-  const types = state.model && Array.isArray(state.model.entityTypes) ? state.model.entityTypes : DEFAULT_TYPES;
-  return [...types].sort((a, b) => DEFAULT_TYPES.indexOf(a) - DEFAULT_TYPES.indexOf(b) || a.localeCompare(b));
+  return settings.entityTypes();
 }
 
-function maxTextChars() {
-  const limit = state.model && state.model.limits && state.model.limits.maxTextChars;
-  return Number.isInteger(limit) && limit > 0 ? limit : null;
+/** A positive integer limit of the picked model (GET /api/v1/models), else `fallback`. */
+function limit(name, fallback) {
+  const model = settings.model;
+  const value = model && model.limits && model.limits[name];
+  return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
-function maxBatchTexts() {
-  const limit = state.model && state.model.limits && state.model.limits.maxBatchTexts;
-  return Number.isInteger(limit) && limit > 0 ? limit : DEFAULT_MAX_BATCH;
-}
-
-function maxBatchChars() {
-  const limit = state.model && state.model.limits && state.model.limits.maxBatchChars;
-  return Number.isInteger(limit) && limit > 0 ? limit : Infinity;
-}
+const maxTextChars = () => limit('maxTextChars', null);
+const maxBatchTexts = () => limit('maxBatchTexts', DEFAULT_MAX_BATCH);
+const maxBatchChars = () => limit('maxBatchChars', Infinity);
 
 function setReadiness(readiness) {
   state.readiness = readiness;
   el.readiness.dataset.state = readiness;
-  const key = { ready: 'readinessReady', 'not-ready': 'readinessNotReady', offline: 'readinessOffline' }[readiness];
+  const key = {
+    ready: 'readinessReady',
+    'not-ready': 'readinessNotReady',
+    offline: 'readinessOffline',
+    locked: 'readinessLocked',
+  }[readiness];
   el.readinessLabel.textContent = t(key || 'readinessUnknown');
 }
 
-function readinessAfter(error) {
+/** What a failed call changes besides its message: readiness, and the model list after UNKNOWN_MODEL. */
+function afterFailure(error) {
   if (error.kind === 'offline' || error.kind === 'timeout') setReadiness('offline');
   else if (error.kind === 'not-ready') setReadiness('not-ready');
+  if (error.code === 'UNKNOWN_MODEL') refreshModels();
 }
 
-async function refreshModel() {
+/**
+ * GET /api/v1/models (the status poll, too): fills the picker and says whether the backend is
+ * ready; the first success also asks for the dictionary. `focus`: a 401 moves the focus to the key
+ * field (not for the background poll). Resolves true on success.
+ */
+async function refreshModels({ focus = false } = {}) {
+  let ok = false;
   try {
-    const { data } = await fetchModel();
-    state.model = data;
+    const { data } = await fetchModels();
+    settings.setModels(data);
     setReadiness('ready');
+    ok = true;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    readinessAfter(error);
+    if (!askForKey(error, null, focus)) afterFailure(error);
   }
+  if (ok && settings.dictionaryStatus === null) await refreshDictionary();
   renderModel();
+  return ok;
 }
 
+/** GET /api/v1/dictionary: the dictionary switch and legend entry show when one is configured. */
+async function refreshDictionary() {
+  try {
+    const { data } = await fetchDictionary();
+    settings.setDictionaryStatus(data);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    askForKey(error, null, false); // anything else: no switch now; the next poll asks again
+  }
+}
+
+/** The status bar: the model of the last answer, or the picked one before any answer. */
 function renderModel() {
-  const model = state.model;
-  el.modelName.textContent = model ? `${model.name} ${model.version ? 'v' + model.version : ''}`.trim() : '—';
-  el.modelInfo.title = model ? entityTypes().map((type) => `${type} ${typeName(type)}`).join(' · ') : '';
+  const picked = settings.model;
+  const shown = state.answered ?? (picked && { model: picked.name, modelVersion: picked.version });
+  el.modelName.textContent = shown ? modelLabel({ name: shown.model, version: shown.modelVersion }) : '—';
+  el.modelInfo.title = picked ? entityTypes().map((type) => `${type} ${typeName(type)}`).join(' · ') : '';
   updateCharCount();
   renderLegend();
+}
+
+// ---- API key -------------------------------------------------------------------------------
+
+/**
+ * After a 401: shows the key field (saying whether a key is missing or was refused, and forgetting
+ * a refused one) and keeps `retry` to run once a key is entered. False for any other error.
+ */
+function askForKey(error, retry, focus) {
+  if (error.kind !== 'unauthorized') return false;
+  // A call that left before a key was entered: the key's own retry decides.
+  if (!error.keySent && apiKey() !== null) return true;
+  if (retry) state.pendingRetry = retry;
+  if (error.keySent) forgetApiKey();
+  setReadiness('locked');
+  renderKeyStatus();
+  showAuth(error.keySent ? 'authRejected' : 'authRequired', focus);
+  return true;
+}
+
+function showAuth(messageKey, focus) {
+  state.auth = messageKey;
+  el.authMessage.textContent = t(messageKey);
+  el.authPanel.hidden = false;
+  if (focus) el.apiKeyInput.focus();
+}
+
+function hideAuth() {
+  state.auth = null;
+  el.authPanel.hidden = true;
+}
+
+function renderKeyStatus() {
+  el.keyStatus.hidden = apiKey() === null;
+}
+
+/** The key form: keep the key for this tab, reload the models, then run the stopped request. */
+async function submitKey(event) {
+  event.preventDefault();
+  const key = cleanApiKey(el.apiKeyInput.value);
+  if (key === null) {
+    showAuth('authInvalid', true);
+    return;
+  }
+  storeApiKey(key);
+  el.apiKeyInput.value = '';
+  hideAuth();
+  renderKeyStatus();
+  await refreshModels({ focus: true });
+  if (!el.authPanel.hidden) return; // refused: the panel asks again and the retry waits
+  const retry = state.pendingRetry;
+  state.pendingRetry = null;
+  if (retry) await retry();
+}
+
+/** Forgets the key; a server that needs one asks again at once. */
+function clearKey() {
+  forgetApiKey();
+  renderKeyStatus();
+  refreshModels({ focus: true });
 }
 
 // ---- messages ------------------------------------------------------------------------------
@@ -184,7 +296,10 @@ function showError(error, context) {
     case 'timeout':
       return showNotice(t('errTimeoutTitle'), t('errTimeout'), detail);
     case 'bad-request':
+      if (error.code === 'UNKNOWN_MODEL') return showNotice(t('errUnknownModelTitle'), t('errUnknownModel'), detail);
       return showNotice(t('errBadRequestTitle'), t('errBadRequest'), detail);
+    case 'no-types':
+      return showNotice(t('errNoTypesTitle'), t('errNoTypes'));
     case 'file':
       return showNotice(t('errFileTitle'), t('errFile'), error.message);
     case 'empty':
@@ -211,6 +326,16 @@ function setBusy(busy, button, card, labelKey) {
   card.setAttribute('aria-busy', String(busy));
 }
 
+/** The settings as request fields, or null (and a message) when every entity type is switched off. */
+function optionsToSend() {
+  const options = settings.options();
+  if (options.types && options.types.length === 0) {
+    showError({ kind: 'no-types' }, {});
+    return null;
+  }
+  return options;
+}
+
 async function runSingle() {
   if (state.busy) return;
   const text = el.textInput.value;
@@ -218,48 +343,62 @@ async function runSingle() {
     showError({ kind: 'empty' }, { batch: false });
     return;
   }
+  const options = optionsToSend();
+  if (!options) return;
   setBusy(true, el.runBtn, el.resultCard, 'run');
   try {
-    const { data, latencyMs } = await recognise(text);
+    const { data, latencyMs } = await recognise(text, options);
     hideNotice();
     setReadiness('ready');
+    state.answered = { model: data.model, modelVersion: data.modelVersion };
     state.result = { text, data, latencyMs };
+    renderModel();
     renderResult();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    readinessAfter(error);
+    if (askForKey(error, runSingle, true)) {
+      hideNotice();
+      return;
+    }
+    afterFailure(error);
     showError(error, { chars: codePointLength(text), batch: false });
   } finally {
     setBusy(false, el.runBtn, el.resultCard, 'run');
   }
 }
 
+/** A legend entry: a swatch drawn like the highlight, the code, its name and a count. */
+function legendItem({ type = null, dictionary = false, code, name, count }) {
+  const li = document.createElement('li');
+  li.className = 'legend-item';
+  const swatch = document.createElement('span');
+  swatch.className = 'swatch';
+  if (type) li.dataset.type = swatch.dataset.type = type;
+  if (dictionary) li.dataset.source = swatch.dataset.source = 'dictionary';
+  swatch.setAttribute('aria-hidden', 'true');
+  const codeEl = document.createElement('span');
+  codeEl.className = 'legend-code';
+  codeEl.textContent = code;
+  const nameEl = document.createElement('span');
+  nameEl.className = 'legend-name';
+  nameEl.textContent = name;
+  const countEl = document.createElement('span');
+  countEl.className = 'count';
+  countEl.textContent = String(count);
+  li.append(swatch, codeEl, nameEl, countEl);
+  return li;
+}
+
 function renderLegend() {
   const entities = state.result ? state.result.data.entities : [];
   const types = [...new Set([...entityTypes(), ...entities.map((e) => e.type)])];
   const counts = countByType(entities, types);
-  el.legend.replaceChildren(
-    ...types.map((type) => {
-      const li = document.createElement('li');
-      li.className = 'legend-item';
-      li.dataset.type = type;
-      const swatch = document.createElement('span');
-      swatch.className = 'swatch';
-      swatch.dataset.type = type;
-      swatch.setAttribute('aria-hidden', 'true');
-      const code = document.createElement('span');
-      code.className = 'legend-code';
-      code.textContent = type;
-      const name = document.createElement('span');
-      name.className = 'legend-name';
-      name.textContent = typeName(type);
-      const count = document.createElement('span');
-      count.className = 'count';
-      count.textContent = String(counts.get(type) || 0);
-      li.append(swatch, code, name, count);
-      return li;
-    }),
-  );
+  const items = types.map((type) => legendItem({ type, code: type, name: typeName(type), count: counts.get(type) || 0 }));
+  const fromDictionary = entities.filter((e) => e.source === 'dictionary').length;
+  if (settings.hasDictionary || fromDictionary > 0) {
+    items.push(legendItem({ dictionary: true, code: t('dictTag'), name: t('legendDictionary'), count: fromDictionary }));
+  }
+  el.legend.replaceChildren(...items);
 }
 
 function renderResult() {
@@ -328,6 +467,8 @@ async function runBatch() {
     showError({ kind: 'empty' }, { batch: true });
     return;
   }
+  const options = optionsToSend();
+  if (!options) return;
   setBusy(true, el.batchRun, el.batchResultsCard, 'runBatch');
   const chunks = chunkBatch(lines, {
     maxTexts: maxBatchTexts(),
@@ -335,14 +476,14 @@ async function runBatch() {
     length: (entry) => codePointLength(entry.text),
   });
   const records = [];
-  let model = '';
+  let answered = null;
   let latencyMs = 0;
   try {
     for (const [i, part] of chunks.entries()) {
       if (chunks.length > 1) el.batchSummary.textContent = t('batchProgress', { i: i + 1, n: chunks.length });
-      const response = await recogniseBatch(part.map((entry) => entry.text));
+      const response = await recogniseBatch(part.map((entry) => entry.text), options);
       latencyMs += response.latencyMs;
-      model = response.data.model;
+      answered = { model: response.data.model, modelVersion: response.data.modelVersion };
       const results = Array.isArray(response.data.results) ? response.data.results : [];
       if (results.length !== part.length) {
         throw new ApiError({ kind: 'server', status: 200, message: `${results.length} results for ${part.length} texts` });
@@ -351,11 +492,18 @@ async function runBatch() {
     }
     hideNotice();
     setReadiness('ready');
-    state.batch = { model, records, latencyMs };
+    state.answered = answered;
+    state.batch = { ...answered, options, records, latencyMs };
+    renderModel();
     renderBatch();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    readinessAfter(error);
+    if (askForKey(error, runBatch, true)) {
+      hideNotice();
+      renderBatchSummary();
+      return;
+    }
+    afterFailure(error);
     const max = maxTextChars();
     const longLines = max === null ? [] : lines.filter((entry) => codePointLength(entry.text) > max).map((entry) => entry.line);
     showError(error, { batch: true, longLines });
@@ -394,6 +542,14 @@ function renderBatch() {
         chip.className = 'type-tag';
         chip.dataset.type = type;
         chip.textContent = `${type} ${count}`;
+        head.append(chip);
+      }
+      const fromDictionary = record.entities.filter((e) => e.source === 'dictionary').length;
+      if (fromDictionary > 0) {
+        const chip = document.createElement('span');
+        chip.className = 'source-tag';
+        chip.dataset.source = 'dictionary';
+        chip.textContent = `${t('dictTag')} ${fromDictionary}`;
         head.append(chip);
       }
       const body = document.createElement('div');
@@ -469,6 +625,8 @@ function applyLanguage(lang) {
   el.langToggle.setAttribute('aria-label', lang === 'zh' ? 'Switch to English' : '切换到中文');
   setReadiness(state.readiness);
   renderSamples();
+  settings.render();
+  if (state.auth) el.authMessage.textContent = t(state.auth);
   renderModel();
   updateBatchCount();
   if (state.result) renderResult();
@@ -524,7 +682,7 @@ function init() {
   });
   el.copyJson.addEventListener('click', copyJson);
   el.batchJson.addEventListener('click', () => {
-    if (state.batch) download('ner-batch-results.json', 'application/json', batchToJson(state.batch.model, state.batch.records));
+    if (state.batch) download('ner-batch-results.json', 'application/json', batchToJson(state.batch, state.batch.records));
   });
   el.batchCsv.addEventListener('click', () => {
     if (state.batch) download('ner-batch-results.csv', 'text/csv;charset=utf-8', batchToCsv(state.batch.records));
@@ -541,6 +699,8 @@ function init() {
     });
   }
   el.langToggle.addEventListener('click', () => applyLanguage(language() === 'zh' ? 'en' : 'zh'));
+  el.authForm.addEventListener('submit', submitKey);
+  el.keyClear.addEventListener('click', clearKey);
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -549,13 +709,14 @@ function init() {
     }
   });
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') refreshModel();
+    if (document.visibilityState === 'visible') refreshModels();
   });
 
   applyLanguage(initialLanguage(storedLanguage(), navigator.languages));
-  refreshModel();
+  renderKeyStatus();
+  refreshModels({ focus: true });
   setInterval(() => {
-    if (document.visibilityState === 'visible') refreshModel();
+    if (document.visibilityState === 'visible') refreshModels();
   }, READINESS_POLL_MS);
   document.documentElement.dataset.app = 'ready';
 }

@@ -1,7 +1,8 @@
-// The entity table: sortable by any column, filterable by type, with a count per type.
+// The entity table: sortable by any column, filterable by type, with a count per type; the last
+// column says who found each entity (the model or the user dictionary).
 
 import { formatProb } from './highlight.js';
-import { t, typeName } from './i18n.js';
+import { sourceName, t, typeName } from './i18n.js';
 
 /** Entities in display order: filtered to `type` (null = all), sorted by `key` and `direction`. */
 export function sortAndFilter(entities, { key = 'start', direction = 'ascending', type = null } = {}) {
@@ -108,19 +109,22 @@ export class EntityTable {
       tr.dataset.index = String(index);
       tr.dataset.type = entity.type;
       tr.tabIndex = 0;
-      const cells = [entity.type, entity.span, entity.start, entity.end, formatProb(entity.prob)];
+      const source = entity.source === 'dictionary' ? 'dictionary' : 'model';
+      tr.dataset.source = source;
+      const cells = [entity.type, entity.span, entity.start, entity.end, formatProb(entity.prob), sourceName(source)];
       cells.forEach((value, column) => {
         const td = document.createElement('td');
-        if (column === 0) {
+        if (column === 0 || column === 5) {
           const tag = document.createElement('span');
-          tag.className = 'type-tag';
-          tag.dataset.type = entity.type;
+          tag.className = column === 0 ? 'type-tag' : 'source-tag';
+          if (column === 0) tag.dataset.type = entity.type;
+          else tag.dataset.source = source;
           tag.textContent = String(value);
           td.append(tag);
         } else {
           td.textContent = String(value);
         }
-        td.className = ['type', 'span', 'num', 'num', 'num'][column];
+        td.className = ['type', 'span', 'num', 'num', 'num', 'source'][column];
         tr.append(td);
       });
       return tr;
