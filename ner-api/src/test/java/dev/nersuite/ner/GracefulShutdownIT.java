@@ -2,10 +2,6 @@ package dev.nersuite.ner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -22,104 +18,50 @@ import org.junit.jupiter.api.Test;
  * corrupt model bundle (the process exits instead of serving).
  */
 class GracefulShutdownIT {
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private Process process;
+  private PackagedApp app;
 
   @AfterEach
   void kill() {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private int status(int port, String path) {
-    try {
-      return client
-          .send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                  .timeout(Duration.ofSeconds(5))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
-
-  /** Starts the packaged application on a free loopback port, its output in {@code log}. */
-  private int start(Path log, java.util.Map<String, String> environment) throws IOException {
-    Path runner = Path.of("target/quarkus-app/quarkus-run.jar");
-    assertThat(runner).as("run `mvn package` first").exists();
-    int port = freePort();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                System.getProperty("java.home") + "/bin/java",
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1",
-                "-jar",
-                runner.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().putAll(environment);
-    process = builder.start();
-    return port;
-  }
-
-  /** Waits until the process reports ready, failing if it exits or takes over 120 s. */
-  private void awaitReady(int port, Path log) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (status(port, "/q/health/ready") != 200) {
-      assertThat(process.isAlive()).as("process exited; log: %s", Files.readString(log)).isTrue();
-      assertThat(System.nanoTime()).as("ready within 120 s").isLessThan(deadline);
-      Thread.sleep(50);
+    if (app != null) {
+      app.close();
     }
   }
 
   @Test
   void sigtermDrainsInFlightWorkWhileReadinessIsDown() throws Exception {
-    Path log = Files.createTempFile("ner-api", ".log");
-    int port = start(log, java.util.Map.of());
-    awaitReady(port, log);
-    assertThat(status(port, "/q/health/started")).isEqualTo(200);
+    app = PackagedApp.start(java.util.Map.of());
+    Process process = app.process();
+    app.awaitReady();
+    assertThat(app.status("/q/health/started")).isEqualTo(200);
 
     String text = "新华社北京电，国务院总理李强在人民大会堂作报告。".repeat(3_000);
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/ner"))
+        HttpRequest.newBuilder(app.uri("/api/v1/ner"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + text + "\"}"))
             .timeout(Duration.ofSeconds(60))
             .build();
     CompletableFuture<HttpResponse<String>> inFlight =
-        client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        app.client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
     Thread.sleep(100); // let it reach the worker
     process.toHandle().destroy(); // SIGTERM
 
     boolean sawNotReady = false;
     long shutdownDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
     while (System.nanoTime() < shutdownDeadline && !sawNotReady) {
-      sawNotReady = status(port, "/q/health/ready") == 503;
+      sawNotReady = app.status("/q/health/ready") == 503;
     }
     assertThat(sawNotReady).as("readiness DOWN during the shutdown delay").isTrue();
     HttpResponse<String> response;
     try {
       response = inFlight.get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new AssertionError("the in-flight request failed; log: " + Files.readString(log), e);
+      throw new AssertionError("the in-flight request failed; log: " + app.log(), e);
     }
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("\"entities\"");
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as("log: %s", Files.readString(log)).isIn(0, 143);
+    assertThat(process.exitValue()).as("log: %s", app.log()).isIn(0, 143);
   }
 
   @Test
@@ -132,32 +74,30 @@ class GracefulShutdownIT {
     byte[] model = Files.readAllBytes(bundle.resolve("model.onnx"));
     model[model.length / 2] ^= 1;
     Files.write(bundle.resolve("model.onnx"), model);
-    Path log = Files.createTempFile("ner-api", ".log");
-    int port = start(log, java.util.Map.of("NER_MODEL_PATH", bundle.toString()));
+    app = PackagedApp.start(java.util.Map.of("NER_MODEL_PATH", bundle.toString()));
+    Process process = app.process();
     boolean servedReady = false;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (process.isAlive() && System.nanoTime() < deadline) {
-      servedReady |= status(port, "/q/health/ready") == 200;
+      servedReady |= app.status("/q/health/ready") == 200;
       Thread.sleep(50);
     }
-    assertThat(process.isAlive())
-        .as("process still running; log: %s", Files.readString(log))
-        .isFalse();
+    assertThat(process.isAlive()).as("process still running; log: %s", app.log()).isFalse();
     assertThat(process.exitValue()).isNotZero();
     assertThat(servedReady).isFalse();
-    assertThat(Files.readString(log)).contains("integrity check");
+    assertThat(app.log()).contains("integrity check");
   }
 
   @Test
   void anIdleReplicaExitsPromptlyOnSigterm() throws Exception {
-    Path log = Files.createTempFile("ner-api", ".log");
-    int port = start(log, java.util.Map.of());
-    awaitReady(port, log);
+    app = PackagedApp.start(java.util.Map.of());
+    Process process = app.process();
+    app.awaitReady();
     process.toHandle().destroy(); // SIGTERM before any request was served
     // The shutdown delay (3 s) plus an empty drain: well within 20 s.
     assertThat(process.waitFor(20, TimeUnit.SECONDS))
-        .as("exited after SIGTERM; log: %s", Files.readString(log))
+        .as("exited after SIGTERM; log: %s", app.log())
         .isTrue();
-    assertThat(Files.readString(log)).contains("inference drained").doesNotContain("Exception");
+    assertThat(app.log()).contains("inference drained").doesNotContain("Exception");
   }
 }

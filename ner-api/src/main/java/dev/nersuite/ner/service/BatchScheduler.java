@@ -2,6 +2,7 @@ package dev.nersuite.ner.service;
 
 import dev.nersuite.ner.inference.BatchPlanner;
 import dev.nersuite.ner.inference.EntityRecognizer;
+import dev.nersuite.ner.observability.RequestTrace;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,7 +35,8 @@ final class BatchScheduler implements AutoCloseable {
       List<long[]> rows,
       long deadlineNanos,
       long enqueuedNanos,
-      CompletableFuture<float[][][]> result) {}
+      CompletableFuture<float[][][]> result,
+      RequestTrace trace) {}
 
   private final Supplier<EntityRecognizer> recognizer;
   private final int maxBatchTokens;
@@ -49,6 +51,7 @@ final class BatchScheduler implements AutoCloseable {
   private final Timer queueWait;
   private final DistributionSummary batchRows;
   private final DistributionSummary batchTokens;
+  private final Timer batchTime;
 
   /**
    * @param recognizer the served model, looked up when a batch runs
@@ -83,6 +86,10 @@ final class BatchScheduler implements AutoCloseable {
         DistributionSummary.builder("ner.batch.tokens")
             .description("Padded tokens per ONNX Runtime call")
             .register(registry);
+    this.batchTime =
+        Timer.builder("ner.batch")
+            .description("Time of one ONNX Runtime call (a batch of rows)")
+            .register(registry);
     registry.gauge("ner.queue.depth", queuedRows);
     for (int i = 0; i < dispatcherThreads; i++) {
       Thread thread = new Thread(this::dispatch, "ner-batcher-" + (i + 1));
@@ -101,6 +108,11 @@ final class BatchScheduler implements AutoCloseable {
    * @throws ServiceUnavailableException {@code OVERLOADED} when the queue cannot take the rows
    */
   CompletableFuture<float[][][]> submit(List<long[]> rows, long deadlineNanos) {
+    return submit(rows, deadlineNanos, RequestTrace.none());
+  }
+
+  /** Queues a request's rows, reporting their queue wait and inference to {@code trace}. */
+  CompletableFuture<float[][][]> submit(List<long[]> rows, long deadlineNanos, RequestTrace trace) {
     int count = rows.size();
     int now;
     do {
@@ -112,7 +124,8 @@ final class BatchScheduler implements AutoCloseable {
       }
     } while (!queuedRows.compareAndSet(now, now + count));
     CompletableFuture<float[][][]> result = new CompletableFuture<>();
-    queue.add(new Pending(rows, deadlineNanos, System.nanoTime(), result));
+    trace.queued();
+    queue.add(new Pending(rows, deadlineNanos, System.nanoTime(), result, trace));
     return result;
   }
 
@@ -177,6 +190,7 @@ final class BatchScheduler implements AutoCloseable {
     for (Pending pending : batch) {
       queuedRows.addAndGet(-pending.rows().size());
       queueWait.record(started - pending.enqueuedNanos(), TimeUnit.NANOSECONDS);
+      pending.trace().batchStarted(started);
       if (started > pending.deadlineNanos()) {
         rejected("timeout");
         pending.result().completeExceptionally(NerService.timeout());
@@ -192,14 +206,19 @@ final class BatchScheduler implements AutoCloseable {
     int[] lengths = rows.stream().mapToInt(row -> row.length).toArray();
     float[][][] emissions = new float[rows.size()][][];
     EntityRecognizer model = recognizer.get();
+    long paddedTokens = 0;
     for (int[] call : BatchPlanner.group(lengths, maxBatchTokens)) {
       List<long[]> callRows = new ArrayList<>(call.length);
       for (int index : call) {
         callRows.add(rows.get(index));
       }
+      long callStarted = System.nanoTime();
       float[][][] result = model.run(callRows);
+      batchTime.record(System.nanoTime() - callStarted, TimeUnit.NANOSECONDS);
       batchRows.record(call.length);
-      batchTokens.record((double) call.length * lengths[call[call.length - 1]]);
+      long callTokens = (long) call.length * lengths[call[call.length - 1]];
+      batchTokens.record(callTokens);
+      paddedTokens += callTokens;
       for (int i = 0; i < call.length; i++) {
         emissions[call[i]] = result[i];
       }
@@ -207,6 +226,7 @@ final class BatchScheduler implements AutoCloseable {
     int next = 0;
     for (Pending pending : live) {
       int count = pending.rows().size();
+      pending.trace().batchFinished(count, rows.size(), paddedTokens);
       float[][][] own = new float[count][][];
       System.arraycopy(emissions, next, own, 0, count);
       next += count;

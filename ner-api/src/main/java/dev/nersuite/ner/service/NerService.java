@@ -6,6 +6,8 @@ import dev.nersuite.ner.config.NerConfig;
 import dev.nersuite.ner.inference.Entity;
 import dev.nersuite.ner.inference.EntityRecognizer;
 import dev.nersuite.ner.inference.PreparedText;
+import dev.nersuite.ner.observability.RequestTrace;
+import dev.nersuite.ner.observability.RequestTracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,6 +56,7 @@ public class NerService {
   @Inject NerConfig config;
   @Inject ModelHolder model;
   @Inject MeterRegistry registry;
+  @Inject RequestTracing tracing;
 
   private final AtomicInteger inFlight = new AtomicInteger();
   private int maxInFlight;
@@ -172,6 +175,7 @@ public class NerService {
    * batching.
    */
   private Uni<List<List<Entity>>> submit(List<String> texts) {
+    RequestTrace trace = tracing.start();
     // Counted before the state check, so a drain that begins now waits for this request.
     if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
@@ -180,7 +184,8 @@ public class NerService {
     }
     try {
       EntityRecognizer recognizer = model.recognizer(); // 503 NOT_READY / SHUTTING_DOWN
-      Uni<List<List<Entity>>> work = Uni.createFrom().deferred(() -> run(recognizer, texts));
+      trace.admitted(recognizer.metadata().name());
+      Uni<List<List<Entity>>> work = Uni.createFrom().deferred(() -> run(recognizer, texts, trace));
       if (texts.stream().mapToInt(String::length).sum() > INLINE_TOKENIZE_CHARS) {
         work = work.runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
       }
@@ -191,7 +196,8 @@ public class NerService {
     }
   }
 
-  private Uni<List<List<Entity>>> run(EntityRecognizer recognizer, List<String> texts) {
+  private Uni<List<List<Entity>>> run(
+      EntityRecognizer recognizer, List<String> texts, RequestTrace trace) {
     long started = System.nanoTime();
     long deadline = started + config.inference().requestTimeout().toNanos();
     requestTexts.record(texts.size());
@@ -211,16 +217,18 @@ public class NerService {
         rows.addAll(preparedText.rows());
       }
     }
+    trace.tokenized(started, texts, rows);
     if (misses.isEmpty()) {
       countEntities(results);
       return Uni.createFrom().item(results);
     }
-    CompletableFuture<float[][][]> queued = scheduler.submit(rows, deadline);
+    CompletableFuture<float[][][]> queued = scheduler.submit(rows, deadline, trace);
     // Decoded on the scheduler thread that completes the batch: Viterbi over a row costs far less
     // than inference, and another hop to a pool would add its queueing to every request.
     CompletableFuture<List<List<Entity>>> done =
         queued.thenApply(
             emissions -> {
+              long decoding = System.nanoTime();
               int next = 0;
               for (int m = 0; m < misses.size(); m++) {
                 PreparedText text = prepared.get(m);
@@ -234,6 +242,7 @@ public class NerService {
                   cache.put(text.text(), entities);
                 }
               }
+              trace.decoded(decoding, results.stream().mapToInt(List::size).sum());
               requestTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
               countEntities(results);
               return results;

@@ -45,6 +45,7 @@ class OperationsTest {
         .then()
         .statusCode(400);
     given()
+        .header("Accept", "application/openmetrics-text") // the format Prometheus scrapes
         .get("/q/metrics")
         .then()
         .statusCode(200)

@@ -1,0 +1,42 @@
+package dev.nersuite.ner.observability;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Parses an OpenMetrics exposition with the strict parser of the Prometheus Python client (Debian's
+ * {@code python3-prometheus-client}, which {@code .ci/run} installs; run by Debian's own
+ * interpreter), the check that stands in for promtool's linter, which reads only the Prometheus
+ * text format. Stateless and thread-safe.
+ */
+final class OpenMetricsParser {
+  private static final String SCRIPT =
+      "import sys\n"
+          + "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
+          + "print(len(list(text_string_to_metric_families(sys.stdin.read()))))\n";
+
+  private OpenMetricsParser() {}
+
+  /**
+   * The number of metric families in {@code exposition}.
+   *
+   * @throws AssertionError with the parser's message when the exposition is not valid OpenMetrics
+   */
+  static int families(String exposition) throws IOException, InterruptedException {
+    Process process =
+        new ProcessBuilder("/usr/bin/python3", "-c", SCRIPT).redirectErrorStream(true).start();
+    try (var stdin = process.getOutputStream()) {
+      stdin.write(exposition.getBytes(StandardCharsets.UTF_8));
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the OpenMetrics parser did not finish within 60 s");
+    }
+    if (process.exitValue() != 0) {
+      throw new AssertionError("not valid OpenMetrics:\n" + output);
+    }
+    return Integer.parseInt(output.strip());
+  }
+}
