@@ -30,7 +30,7 @@ class GracefulShutdownIT {
   @Test
   void sigtermDrainsInFlightWorkWhileReadinessIsDown() throws Exception {
     app = PackagedApp.start(java.util.Map.of());
-    Process process = app.process();
+    Process process = app.process;
     app.awaitReady();
     assertThat(app.status("/q/health/started")).isEqualTo(200);
 
@@ -42,7 +42,7 @@ class GracefulShutdownIT {
             .timeout(Duration.ofSeconds(60))
             .build();
     CompletableFuture<HttpResponse<String>> inFlight =
-        app.client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        app.client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     Thread.sleep(100); // let it reach the worker
     process.toHandle().destroy(); // SIGTERM
 
@@ -56,12 +56,12 @@ class GracefulShutdownIT {
     try {
       response = inFlight.get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new AssertionError("the in-flight request failed; log: " + app.log(), e);
+      throw new AssertionError("the in-flight request failed; log: " + app.logText(), e);
     }
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("\"entities\"");
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as("log: %s", app.log()).isIn(0, 143);
+    assertThat(process.exitValue()).as("log: %s", app.logText()).isIn(0, 143);
   }
 
   @Test
@@ -75,29 +75,29 @@ class GracefulShutdownIT {
     model[model.length / 2] ^= 1;
     Files.write(bundle.resolve("model.onnx"), model);
     app = PackagedApp.start(java.util.Map.of("NER_MODEL_PATH", bundle.toString()));
-    Process process = app.process();
+    Process process = app.process;
     boolean servedReady = false;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (process.isAlive() && System.nanoTime() < deadline) {
       servedReady |= app.status("/q/health/ready") == 200;
       Thread.sleep(50);
     }
-    assertThat(process.isAlive()).as("process still running; log: %s", app.log()).isFalse();
+    assertThat(process.isAlive()).as("process still running; log: %s", app.logText()).isFalse();
     assertThat(process.exitValue()).isNotZero();
     assertThat(servedReady).isFalse();
-    assertThat(app.log()).contains("integrity check");
+    assertThat(app.logText()).contains("integrity check");
   }
 
   @Test
   void anIdleReplicaExitsPromptlyOnSigterm() throws Exception {
     app = PackagedApp.start(java.util.Map.of());
-    Process process = app.process();
+    Process process = app.process;
     app.awaitReady();
     process.toHandle().destroy(); // SIGTERM before any request was served
     // The shutdown delay (3 s) plus an empty drain: well within 20 s.
     assertThat(process.waitFor(20, TimeUnit.SECONDS))
-        .as("exited after SIGTERM; log: %s", app.log())
+        .as("exited after SIGTERM; log: %s", app.logText())
         .isTrue();
-    assertThat(app.log()).contains("inference drained").doesNotContain("Exception");
+    assertThat(app.logText()).contains("inference drained").doesNotContain("Exception");
   }
 }

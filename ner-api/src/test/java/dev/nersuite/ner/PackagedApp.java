@@ -16,26 +16,29 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged application ({@code target/quarkus-app}) as a real process on a free loopback port,
- * its output in a file. Not thread-safe: one test thread drives one instance.
+ * for the *IT tests. Not thread-safe; {@link #close} kills what is still running.
  */
 public final class PackagedApp implements AutoCloseable {
-  private final HttpClient client =
+  public final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final Process process;
-  private final int port;
-  private final Path log;
+  public final Path log;
+  public final int port;
+  public final Process process;
 
-  private PackagedApp(Process process, int port, Path log) {
-    this.process = process;
-    this.port = port;
+  private PackagedApp(Path log, int port, Process process) {
     this.log = log;
+    this.port = port;
+    this.process = process;
   }
 
-  /** Starts the application with extra environment variables; its output goes to a temp file. */
+  /** Starts the application with extra environment variables, its output in a temporary log. */
   public static PackagedApp start(Map<String, String> environment) throws IOException {
     Path runner = Path.of("target/quarkus-app/quarkus-run.jar");
     assertThat(runner).as("run `mvn package` first").exists();
-    int port = freePort();
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
     Path log = Files.createTempFile("ner-api", ".log");
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -47,38 +50,14 @@ public final class PackagedApp implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().putAll(environment);
-    return new PackagedApp(builder.start(), port, log);
-  }
-
-  /** A free loopback port. */
-  public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  public Process process() {
-    return process;
-  }
-
-  public int port() {
-    return port;
+    return new PackagedApp(log, port, builder.start());
   }
 
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }
 
-  public HttpClient client() {
-    return client;
-  }
-
-  /** Everything the process printed so far. */
-  public String log() throws IOException {
-    return Files.readString(log);
-  }
-
-  /** The status of a GET, or -1 when the process does not answer. */
+  /** The status of a GET, or -1 when nothing answers. */
   public int status(String path) {
     try {
       return client
@@ -98,10 +77,14 @@ public final class PackagedApp implements AutoCloseable {
   public void awaitReady() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (status("/q/health/ready") != 200) {
-      assertThat(process.isAlive()).as("process exited; log: %s", log()).isTrue();
+      assertThat(process.isAlive()).as("process exited; log: %s", logText()).isTrue();
       assertThat(System.nanoTime()).as("ready within 120 s").isLessThan(deadline);
       Thread.sleep(50);
     }
+  }
+
+  public String logText() throws IOException {
+    return Files.readString(log);
   }
 
   @Override

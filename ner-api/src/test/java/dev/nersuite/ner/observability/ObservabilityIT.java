@@ -85,7 +85,7 @@ class ObservabilityIT {
             .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + TEXT + "\"}"))
             .timeout(Duration.ofSeconds(30))
             .build();
-    return app.client().send(request, HttpResponse.BodyHandlers.ofString());
+    return app.client.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -103,7 +103,7 @@ class ObservabilityIT {
     assertThat(fields.get("model").asText())
         .isEqualTo(JSON.readTree(response.body()).get("model").asText());
     assertThat(Double.parseDouble(fields.get("latency_ms").asText())).isPositive();
-    assertThat(app.log()).doesNotContain(TEXT).doesNotContain("机密路");
+    assertThat(app.logText()).doesNotContain(TEXT).doesNotContain("机密路");
   }
 
   @Test
@@ -142,14 +142,14 @@ class ObservabilityIT {
       assertThat(span.toString()).doesNotContain(TEXT).doesNotContain("机密路");
     }
     // The JSON log line of the request carries the trace id, so logs and traces join.
-    assertThat(app.log()).contains(HexFormat.of().formatHex(server.getTraceId().toByteArray()));
+    assertThat(app.logText()).contains(HexFormat.of().formatHex(server.getTraceId().toByteArray()));
   }
 
   private JsonNode awaitRequestLine(String requestId) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (true) {
       List<JsonNode> lines = new ArrayList<>();
-      for (String line : app.log().split("\n")) {
+      for (String line : app.logText().split("\n")) {
         if (line.isBlank()) {
           continue;
         }
