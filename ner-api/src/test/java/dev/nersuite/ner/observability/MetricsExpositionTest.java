@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.nersuite.ner.config.MetricsConfiguration;
 import dev.nersuite.ner.rest.Readiness;
+import dev.nersuite.ner.rest.ScrapedMetrics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.Arrays;
@@ -155,10 +156,27 @@ class MetricsExpositionTest {
         .containsEntry("ner_queue_depth", "gauge")
         .containsEntry("ner_requests_in_flight", "gauge")
         .containsEntry("process_cpu_seconds_total", "counter")
-        .containsEntry("system_cpus", "gauge");
+        .containsEntry("system_cpus", "gauge")
+        .containsEntry("jvm_memory_used_bytes", "gauge");
     assertThat(types.keySet())
         .doesNotContain("process_cpu_time_ns_total", "system_cpu_count")
         .noneMatch(name -> name.startsWith("netty_") || name.contains("connections_seconds"));
+  }
+
+  @Test
+  void requestsAreCountedByOutcomeAndEntitiesByType() {
+    assertThat(
+            ScrapedMetrics.value(
+                "http_server_requests_seconds_count{method=\"POST\",outcome=\"SUCCESS\","
+                    + "status=\"200\",uri=\"/api/v1/ner\"}"))
+        .isPositive();
+    assertThat(
+            ScrapedMetrics.value(
+                "http_server_requests_seconds_count{method=\"POST\",outcome=\"CLIENT_ERROR\","
+                    + "status=\"400\",uri=\"/api/v1/ner\"}"))
+        .isPositive();
+    assertThat(ScrapedMetrics.value("ner_entities_total{type=\"LOC\"}")).isPositive();
+    assertThat(ScrapedMetrics.value("ner_request_texts_count")).isGreaterThanOrEqualTo(2);
   }
 
   @Test

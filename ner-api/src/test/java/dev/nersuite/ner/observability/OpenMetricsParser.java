@@ -1,8 +1,7 @@
 package dev.nersuite.ner.observability;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
  * Parses an OpenMetrics exposition with the strict parser of the Prometheus Python client (Debian's
@@ -24,19 +23,14 @@ final class OpenMetricsParser {
    * @throws AssertionError with the parser's message when the exposition is not valid OpenMetrics
    */
   static int families(String exposition) throws IOException, InterruptedException {
-    Process process =
-        new ProcessBuilder("/usr/bin/python3", "-c", SCRIPT).redirectErrorStream(true).start();
-    try (var stdin = process.getOutputStream()) {
-      stdin.write(exposition.getBytes(StandardCharsets.UTF_8));
+    Command.Result result =
+        Command.run(
+            List.of("/usr/bin/python3", "-c", SCRIPT),
+            exposition,
+            "install Debian's python3-prometheus-client (.ci/run does)");
+    if (result.exitCode() != 0) {
+      throw new AssertionError("not valid OpenMetrics:\n" + result.output());
     }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("the OpenMetrics parser did not finish within 60 s");
-    }
-    if (process.exitValue() != 0) {
-      throw new AssertionError("not valid OpenMetrics:\n" + output);
-    }
-    return Integer.parseInt(output.strip());
+    return Integer.parseInt(result.output().strip());
   }
 }
