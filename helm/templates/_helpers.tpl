@@ -217,3 +217,49 @@ configured above it (a configured workers value or intraOpThreads wins; Manifest
 {{- define "ner-suite.api.extraModelPath" -}}
 {{- printf "/models/extra/%s" .name }}
 {{- end }}
+
+{{/* The HPA's range must be a range: min <= max. Used by the HPA and by KEDA's ScaledObject. */}}
+{{- define "ner-suite.api.checkReplicaRange" -}}
+{{- $autoscaling := .Values.api.autoscaling }}
+{{- if gt (int $autoscaling.minReplicas) (int $autoscaling.maxReplicas) }}
+{{- fail (printf "api.autoscaling.minReplicas (%d) is above api.autoscaling.maxReplicas (%d)" (int $autoscaling.minReplicas) (int $autoscaling.maxReplicas)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The HPA's scaling behaviour, shared by the HorizontalPodAutoscaler and by KEDA's ScaledObject (which
+hands it to the HPA it creates).
+*/}}
+{{- define "ner-suite.api.hpaBehavior" -}}
+scaleUp:
+  # New pods take a while to load the model: add up to 100% or 4 pods a minute, whichever is more.
+  stabilizationWindowSeconds: 0
+  selectPolicy: Max
+  policies:
+    - type: Percent
+      value: 100
+      periodSeconds: 60
+    - type: Pods
+      value: 4
+      periodSeconds: 60
+scaleDown:
+  stabilizationWindowSeconds: {{ int .Values.api.autoscaling.scaleDownStabilizationSeconds }}
+  selectPolicy: Max
+  policies:
+    - type: Percent
+      value: 50
+      periodSeconds: 60
+{{- end }}
+
+{{/*
+PromQL label matchers of the API's own series as the chart's ServiceMonitor has Prometheus scrape
+them: the release's namespace, and `job` = the API Service's name (the operator's default).
+*/}}
+{{- define "ner-suite.api.promSelector" -}}
+namespace="{{ .Release.Namespace }}",job="{{ include "ner-suite.componentName" (dict "root" . "component" "api") }}"
+{{- end }}
+
+{{/* A regex of the API pods' names: the Deployment's name, its ReplicaSet hash, the pod suffix. */}}
+{{- define "ner-suite.api.podRegex" -}}
+{{ include "ner-suite.componentName" (dict "root" . "component" "api") }}-[a-z0-9]+-[a-z0-9]+
+{{- end }}

@@ -25,8 +25,8 @@ import java.util.Optional;
  * schemas are field-for-field those of their successors ({@code autoscaling/v2beta2} = {@code
  * autoscaling/v2}, {@code policy/v1beta1} = {@code policy/v1} minus {@code
  * unhealthyPodEvictionPolicy}, which the chart never sets), so they are checked with the
- * successor's model. Custom resources (the ServiceMonitor) have no model here and are reported as
- * such.
+ * successor's model. Custom resources (ServiceMonitor, PrometheusRule, KEDA's ScaledObject) have no
+ * model here; the chart's own tests check them (ScenarioBehaviourTest, AlertRulesTest).
  */
 final class KubernetesSchemaValidator {
 
@@ -56,7 +56,11 @@ final class KubernetesSchemaValidator {
               "policy/v1beta1/PodDisruptionBudget", V1PodDisruptionBudget::validateJsonElement));
 
   /** Kinds of custom resources: no 1.32 model, checked by the chart's own tests instead. */
-  static final List<String> CUSTOM_RESOURCES = List.of("monitoring.coreos.com/v1/ServiceMonitor");
+  static final List<String> CUSTOM_RESOURCES =
+      List.of(
+          "monitoring.coreos.com/v1/ServiceMonitor",
+          "monitoring.coreos.com/v1/PrometheusRule",
+          "keda.sh/v1alpha1/ScaledObject");
 
   private KubernetesSchemaValidator() {}
 

@@ -29,6 +29,11 @@ final class ManifestPolicy {
   static final Set<String> SELECTOR_LABELS =
       Set.of("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component");
 
+  /**
+   * Kinds that own a Deployment's replica count: the HPA, and KEDA's ScaledObject (via its HPA).
+   */
+  static final Set<String> AUTOSCALERS = Set.of("HorizontalPodAutoscaler", "ScaledObject");
+
   private ManifestPolicy() {}
 
   /** Every violation in the rendered objects of one release; empty when the render is compliant. */
@@ -175,7 +180,7 @@ final class ManifestPolicy {
     }
     boolean scaledByHpa =
         objects.stream()
-            .filter(o -> o.kind().equals("HorizontalPodAutoscaler"))
+            .filter(o -> AUTOSCALERS.contains(o.kind()))
             .anyMatch(hpa -> scaleTarget(hpa).equals(deployment.name()));
     if (scaledByHpa && deployment.spec().has("replicas")) {
       violations.add(
@@ -313,12 +318,15 @@ final class ManifestPolicy {
     Map<String, KubeObject> deployments = byName(objects, "Deployment");
     for (KubeObject object : objects) {
       switch (object.kind()) {
-        case "HorizontalPodAutoscaler" -> {
+        case "HorizontalPodAutoscaler", "ScaledObject" -> {
           if (!deployments.containsKey(scaleTarget(object))) {
             violations.add(
                 object.id() + " scales a Deployment that is not rendered: " + scaleTarget(object));
           }
-          if (!object.body().toString().contains("\"name\":\"cpu\"")) {
+          // An HPA's resource metric is named cpu; a ScaledObject's trigger has type cpu.
+          String cpu =
+              object.kind().equals("ScaledObject") ? "\"type\":\"cpu\"" : "\"name\":\"cpu\"";
+          if (!object.body().toString().contains(cpu)) {
             violations.add(object.id() + " does not scale on CPU");
           }
         }

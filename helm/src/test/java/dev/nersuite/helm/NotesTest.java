@@ -61,4 +61,17 @@ class NotesTest {
         .contains("resets it to api.replicaCount")
         .doesNotContain("HorizontalPodAutoscaler owns");
   }
+
+  @Test
+  void observabilityAndKedaAreNamed() {
+    assertThat(notes(Scenario.OBSERVABILITY, Map.of()))
+        .contains("the Grafana dashboard \"NER API\" (ConfigMap ner-suite-api-dashboard)")
+        .contains("alerts in PrometheusRule ner-suite-api")
+        .contains("traces to http://otel-collector.observability.svc:4318")
+        .contains("24 requests in flight per pod (needs prometheus-adapter");
+    assertThat(notes(Scenario.KEDA, Map.of()))
+        .contains("HorizontalPodAutoscaler (created by KEDA's ScaledObject)")
+        .contains("16 requests in flight per pod (KEDA queries Prometheus)");
+    assertThat(notes(Scenario.DEFAULTS, Map.of())).doesNotContain("Observability:");
+  }
 }

@@ -3,6 +3,7 @@ package dev.nersuite.helm;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -32,6 +33,12 @@ class RenderFailureTest {
         "api.image.pullPolicy                  | Sometimes       | pullPolicy",
         "api.podDisruptionBudget.maxUnavailable| half            | maxUnavailable",
         "api.resources.limits.cpu              | lots            | cpu",
+        "api.tracing.protocol                  | udp             | protocol",
+        "api.tracing.samplerRatio              | 2               | samplerRatio",
+        "api.logging.json                      | yes             | json",
+        "metrics.prometheusRule.errorRatio     | 2               | errorRatio",
+        "metrics.prometheusRule.latencySloSeconds | 0            | latencySloSeconds",
+        "api.autoscaling.inFlight.targetAverage | 0              | targetAverage",
         // combinations the templates refuse
         "ingress.tls.enabled                   | true            | ingress.tls.enabled needs ingress.host",
         "api.model.source                      | volume          | needs api.model.volume",
@@ -54,7 +61,7 @@ class RenderFailureTest {
         .hasMessageContaining(expectedInMessage);
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void twoExtraModelsWithOneNameAreRefused() {
     Map<String, Object> sets =
         Map.of(
@@ -64,5 +71,13 @@ class RenderFailureTest {
             "api.models.extra[1].volume.emptyDir.sizeLimit", "1Gi");
     assertThatThrownBy(() -> renderer.renderYaml(Scenario.DEFAULTS, sets))
         .hasMessageContaining("api.models.extra names \"same\" twice");
+  }
+
+  @Test
+  void kedaRefusesAnInvertedReplicaRangeToo() {
+    assertThatThrownBy(
+            () -> renderer.renderYaml(Scenario.KEDA, Map.of("api.autoscaling.minReplicas", "20")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is above api.autoscaling.maxReplicas");
   }
 }

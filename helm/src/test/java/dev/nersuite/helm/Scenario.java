@@ -15,6 +15,10 @@ enum Scenario {
   MODEL_VOLUME("model-volume-values.yaml", ChartRenderer.KUBE_VERSION),
   MODEL_IMAGE("model-image-values.yaml", ChartRenderer.KUBE_VERSION),
   MODELS_DICTIONARY_KEYS("models-dictionary-keys-values.yaml", ChartRenderer.KUBE_VERSION),
+  /** ServiceMonitor, dashboard, alerts, tracing, and the HPA on requests in flight too. */
+  OBSERVABILITY("observability-values.yaml", ChartRenderer.KUBE_VERSION),
+  /** A KEDA ScaledObject instead of the HPA. */
+  KEDA("keda-values.yaml", ChartRenderer.KUBE_VERSION),
   /** Kubernetes 1.20: no autoscaling/v2 nor policy/v1, no preStop sleep action. */
   OLD_CLUSTER("old-cluster-values.yaml", "1.20.2");
 

@@ -83,6 +83,82 @@ class ScenarioBehaviourTest {
   }
 
   @Test
+  void defaultsLogJsonLinesWithoutTextsAndTraceNothing() {
+    JsonObject api = render(Scenario.DEFAULTS).get("Deployment", API).container("api");
+
+    assertThat(KubeObject.env(api, "QUARKUS_LOG_CONSOLE_JSON_ENABLED")).contains("true");
+    assertThat(KubeObject.env(api, "NER_LOGGING_REQUESTS")).contains("true");
+    assertThat(KubeObject.env(api, "NER_LOGGING_TEXTS")).contains("false");
+    assertThat(KubeObject.env(api, "QUARKUS_OTEL_SDK_DISABLED")).contains("true");
+    assertThat(KubeObject.env(api, "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")).isEmpty();
+  }
+
+  @Test
+  void observabilityValuesTurnOnTracesDashboardAlertsAndInFlightScaling() {
+    RenderedRelease release = render(Scenario.OBSERVABILITY);
+    JsonObject api = release.get("Deployment", API).container("api");
+
+    assertThat(KubeObject.env(api, "QUARKUS_OTEL_SDK_DISABLED")).contains("false");
+    assertThat(KubeObject.env(api, "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+        .contains("http://otel-collector.observability.svc:4318");
+    assertThat(KubeObject.env(api, "QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"))
+        .contains("http/protobuf");
+    assertThat(KubeObject.env(api, "QUARKUS_OTEL_TRACES_SAMPLER"))
+        .contains("parentbased_traceidratio");
+    assertThat(KubeObject.env(api, "QUARKUS_OTEL_TRACES_SAMPLER_ARG")).contains("0.25");
+    assertThat(release.get("PrometheusRule", API).labels())
+        .containsEntry("release", "kube-prometheus-stack");
+    assertThat(release.get("ConfigMap", API + "-dashboard").labels())
+        .containsEntry("grafana_dashboard", "1");
+    JsonArray metrics =
+        release.get("HorizontalPodAutoscaler", API).spec().getAsJsonArray("metrics");
+    assertThat(metrics).hasSize(2);
+    JsonObject inFlight = metrics.get(1).getAsJsonObject().getAsJsonObject("pods");
+    assertThat(inFlight.getAsJsonObject("metric").get("name").getAsString())
+        .isEqualTo("ner_requests_in_flight");
+    assertThat(inFlight.getAsJsonObject("target").get("averageValue").getAsString())
+        .isEqualTo("24");
+  }
+
+  @Test
+  void kedaReplacesTheHpaWithAScaledObjectOnCpuAndRequestsInFlight() {
+    RenderedRelease release = render(Scenario.KEDA);
+
+    assertThat(release.ofKind("HorizontalPodAutoscaler")).isEmpty();
+    assertThat(release.get("Deployment", API).spec().has("replicas")).isFalse();
+    KubeObject scaler = release.get("ScaledObject", API);
+    assertThat(scaler.spec().getAsJsonObject("scaleTargetRef").get("name").getAsString())
+        .isEqualTo(API);
+    assertThat(scaler.spec().get("minReplicaCount").getAsInt()).isEqualTo(3);
+    assertThat(scaler.spec().get("maxReplicaCount").getAsInt()).isEqualTo(12);
+    JsonArray triggers = scaler.spec().getAsJsonArray("triggers");
+    assertThat(triggers).hasSize(2);
+    JsonObject cpu = triggers.get(0).getAsJsonObject();
+    assertThat(cpu.get("type").getAsString()).isEqualTo("cpu");
+    assertThat(cpu.getAsJsonObject("metadata").get("value").getAsString()).isEqualTo("70");
+    JsonObject prometheus = triggers.get(1).getAsJsonObject().getAsJsonObject("metadata");
+    assertThat(prometheus.get("serverAddress").getAsString())
+        .isEqualTo("http://kube-prometheus-stack-prometheus.monitoring.svc:9090");
+    assertThat(prometheus.get("query").getAsString())
+        .isEqualTo(
+            "sum(ner_requests_in_flight{namespace=\"default\",pod=~\"ner-suite-api-[a-z0-9]+-[a-z0-9]+\"})");
+    assertThat(prometheus.get("threshold").getAsString()).isEqualTo("16");
+    // The HPA KEDA creates scales like the chart's own.
+    JsonObject behavior =
+        scaler
+            .spec()
+            .getAsJsonObject("advanced")
+            .getAsJsonObject("horizontalPodAutoscalerConfig")
+            .getAsJsonObject("behavior");
+    assertThat(behavior)
+        .isEqualTo(
+            render(Scenario.DEFAULTS)
+                .get("HorizontalPodAutoscaler", API)
+                .spec()
+                .getAsJsonObject("behavior"));
+  }
+
+  @Test
   void defaultIngressRoutesApiAndOpenApiToTheApiAndTheRestToTheWebUi() {
     KubeObject ingress = render(Scenario.DEFAULTS).get("Ingress", "ner-suite");
 

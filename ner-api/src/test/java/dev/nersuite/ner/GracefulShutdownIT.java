@@ -2,8 +2,6 @@ package dev.nersuite.ner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class GracefulShutdownIT {
   private PackagedApp app;
-  private Process process;
 
   @AfterEach
   void kill() {
@@ -30,22 +27,16 @@ class GracefulShutdownIT {
     }
   }
 
-  private int start(java.util.Map<String, String> environment) throws IOException {
-    app = PackagedApp.start(environment);
-    process = app.process;
-    return app.port;
-  }
-
   @Test
   void sigtermDrainsInFlightWorkWhileReadinessIsDown() throws Exception {
-    int port = start(java.util.Map.of());
-    Path log = app.log;
+    app = PackagedApp.start(java.util.Map.of());
+    Process process = app.process;
     app.awaitReady();
     assertThat(app.status("/q/health/started")).isEqualTo(200);
 
     String text = "新华社北京电，国务院总理李强在人民大会堂作报告。".repeat(3_000);
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/ner"))
+        HttpRequest.newBuilder(app.uri("/api/v1/ner"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + text + "\"}"))
             .timeout(Duration.ofSeconds(60))
@@ -65,12 +56,12 @@ class GracefulShutdownIT {
     try {
       response = inFlight.get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new AssertionError("the in-flight request failed; log: " + Files.readString(log), e);
+      throw new AssertionError("the in-flight request failed; log: " + app.logText(), e);
     }
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("\"entities\"");
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as("log: %s", Files.readString(log)).isIn(0, 143);
+    assertThat(process.exitValue()).as("log: %s", app.logText()).isIn(0, 143);
   }
 
   @Test
@@ -83,32 +74,30 @@ class GracefulShutdownIT {
     byte[] model = Files.readAllBytes(bundle.resolve("model.onnx"));
     model[model.length / 2] ^= 1;
     Files.write(bundle.resolve("model.onnx"), model);
-    int port = start(java.util.Map.of("NER_MODEL_PATH", bundle.toString()));
-    Path log = app.log;
+    app = PackagedApp.start(java.util.Map.of("NER_MODEL_PATH", bundle.toString()));
+    Process process = app.process;
     boolean servedReady = false;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (process.isAlive() && System.nanoTime() < deadline) {
       servedReady |= app.status("/q/health/ready") == 200;
       Thread.sleep(50);
     }
-    assertThat(process.isAlive())
-        .as("process still running; log: %s", Files.readString(log))
-        .isFalse();
+    assertThat(process.isAlive()).as("process still running; log: %s", app.logText()).isFalse();
     assertThat(process.exitValue()).isNotZero();
     assertThat(servedReady).isFalse();
-    assertThat(Files.readString(log)).contains("integrity check");
+    assertThat(app.logText()).contains("integrity check");
   }
 
   @Test
   void anIdleReplicaExitsPromptlyOnSigterm() throws Exception {
-    int port = start(java.util.Map.of());
-    Path log = app.log;
+    app = PackagedApp.start(java.util.Map.of());
+    Process process = app.process;
     app.awaitReady();
     process.toHandle().destroy(); // SIGTERM before any request was served
     // The shutdown delay (3 s) plus an empty drain: well within 20 s.
     assertThat(process.waitFor(20, TimeUnit.SECONDS))
-        .as("exited after SIGTERM; log: %s", Files.readString(log))
+        .as("exited after SIGTERM; log: %s", app.logText())
         .isTrue();
-    assertThat(Files.readString(log)).contains("inference drained").doesNotContain("Exception");
+    assertThat(app.logText()).contains("inference drained").doesNotContain("Exception");
   }
 }

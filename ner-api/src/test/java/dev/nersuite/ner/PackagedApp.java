@@ -18,11 +18,12 @@ import java.util.concurrent.TimeUnit;
  * The packaged application ({@code target/quarkus-app}) as a real process on a free loopback port,
  * for the *IT tests. Not thread-safe; {@link #close} kills what is still running.
  */
-final class PackagedApp implements AutoCloseable {
-  final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  final Path log;
-  final int port;
-  final Process process;
+public final class PackagedApp implements AutoCloseable {
+  public final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  public final Path log;
+  public final int port;
+  public final Process process;
 
   private PackagedApp(Path log, int port, Process process) {
     this.log = log;
@@ -31,7 +32,7 @@ final class PackagedApp implements AutoCloseable {
   }
 
   /** Starts the application with extra environment variables, its output in a temporary log. */
-  static PackagedApp start(Map<String, String> environment) throws IOException {
+  public static PackagedApp start(Map<String, String> environment) throws IOException {
     Path runner = Path.of("target/quarkus-app/quarkus-run.jar");
     assertThat(runner).as("run `mvn package` first").exists();
     int port;
@@ -52,12 +53,12 @@ final class PackagedApp implements AutoCloseable {
     return new PackagedApp(log, port, builder.start());
   }
 
-  URI uri(String path) {
+  public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }
 
   /** The status of a GET, or -1 when nothing answers. */
-  int status(String path) {
+  public int status(String path) {
     try {
       return client
           .send(
@@ -73,7 +74,7 @@ final class PackagedApp implements AutoCloseable {
   }
 
   /** Waits until the process reports ready, failing if it exits or takes over 120 s. */
-  void awaitReady() throws IOException, InterruptedException {
+  public void awaitReady() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (status("/q/health/ready") != 200) {
       assertThat(process.isAlive()).as("process exited; log: %s", logText()).isTrue();
@@ -82,7 +83,7 @@ final class PackagedApp implements AutoCloseable {
     }
   }
 
-  String logText() throws IOException {
+  public String logText() throws IOException {
     return Files.readString(log);
   }
 

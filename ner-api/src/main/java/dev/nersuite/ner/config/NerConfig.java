@@ -40,6 +40,26 @@ public interface NerConfig {
   /** Graceful shutdown on SIGTERM (see GracefulShutdown). */
   Shutdown shutdown();
 
+  /** What is logged about each API request (see observability.RequestLogFilter). */
+  Logging logging();
+
+  /** The log line of each API request. */
+  interface Logging {
+    /**
+     * Log one line per API request: request id, method, path, status, latency and model, as fields
+     * of the JSON log object when JSON logging is on.
+     */
+    @WithDefault("true")
+    boolean requests();
+
+    /**
+     * Also log the request's texts in that line. For debugging only: texts may be personal data,
+     * and are never logged otherwise.
+     */
+    @WithDefault("false")
+    boolean texts();
+  }
+
   /** Graceful shutdown. */
   interface Shutdown {
     /** How long readiness is DOWN while requests are still served, so balancers stop sending. */

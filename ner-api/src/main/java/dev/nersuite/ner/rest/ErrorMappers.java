@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.nersuite.ner.config.NerConfig;
 import dev.nersuite.ner.service.InvalidRequestException;
 import dev.nersuite.ner.service.ServiceUnavailableException;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -24,7 +27,14 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ErrorMappers {
   private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
+  /**
+   * Refusals decided by the model's state, counted here as {@code ner_rejected_total{reason}}: no
+   * other place sees them all. OVERLOADED and TIMEOUT are counted where they are decided.
+   */
+  static final Set<String> MODEL_STATE_REFUSALS = Set.of("NOT_READY", "SHUTTING_DOWN");
+
   @Inject NerConfig config;
+  @Inject MeterRegistry registry;
 
   @ServerExceptionMapper
   public Response invalidRequest(InvalidRequestException e) {
@@ -33,6 +43,12 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response unavailable(ServiceUnavailableException e) {
+    if (MODEL_STATE_REFUSALS.contains(e.code())) {
+      // decided before a model is chosen: model=""
+      registry
+          .counter("ner.rejected", "model", "", "reason", e.code().toLowerCase(Locale.ROOT))
+          .increment();
+    }
     return Response.status(503)
         .header(HttpHeaders.RETRY_AFTER, config.inference().retryAfterSeconds())
         .entity(ErrorResponse.of(e.code(), e.getMessage()))

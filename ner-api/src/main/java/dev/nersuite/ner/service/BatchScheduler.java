@@ -1,6 +1,7 @@
 package dev.nersuite.ner.service;
 
 import dev.nersuite.ner.inference.BatchRunner;
+import dev.nersuite.ner.observability.RequestTrace;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -33,7 +34,8 @@ final class BatchScheduler implements AutoCloseable {
       List<long[]> rows,
       long deadlineNanos,
       long enqueuedNanos,
-      CompletableFuture<float[][][]> result) {}
+      CompletableFuture<float[][][]> result,
+      RequestTrace trace) {}
 
   private final BatchRunner runner;
   private final int maxBatchTokens;
@@ -49,6 +51,7 @@ final class BatchScheduler implements AutoCloseable {
   private final Timer queueWait;
   private final DistributionSummary batchRows;
   private final DistributionSummary batchTokens;
+  private final Timer batchTime;
 
   /**
    * @param runner the model's batching path
@@ -87,6 +90,11 @@ final class BatchScheduler implements AutoCloseable {
             .description("Padded tokens per ONNX Runtime call")
             .tags(tags)
             .register(registry);
+    this.batchTime =
+        Timer.builder("ner.batch")
+            .description("Time of one ONNX Runtime call (a batch of rows)")
+            .tags(tags)
+            .register(registry);
     registry.gauge("ner.queue.depth", tags, queuedRows);
     for (int i = 0; i < dispatcherThreads; i++) {
       Thread thread = new Thread(this::dispatch, "ner-batcher-" + model + "-" + (i + 1));
@@ -105,6 +113,11 @@ final class BatchScheduler implements AutoCloseable {
    * @throws ServiceUnavailableException {@code OVERLOADED} when the queue cannot take the rows
    */
   CompletableFuture<float[][][]> submit(List<long[]> rows, long deadlineNanos) {
+    return submit(rows, deadlineNanos, RequestTrace.none());
+  }
+
+  /** Queues a request's rows, reporting their queue wait and inference to {@code trace}. */
+  CompletableFuture<float[][][]> submit(List<long[]> rows, long deadlineNanos, RequestTrace trace) {
     int count = rows.size();
     int now;
     do {
@@ -116,7 +129,8 @@ final class BatchScheduler implements AutoCloseable {
       }
     } while (!queuedRows.compareAndSet(now, now + count));
     CompletableFuture<float[][][]> result = new CompletableFuture<>();
-    queue.add(new Pending(rows, deadlineNanos, System.nanoTime(), result));
+    trace.queued();
+    queue.add(new Pending(rows, deadlineNanos, System.nanoTime(), result, trace));
     return result;
   }
 
@@ -181,25 +195,35 @@ final class BatchScheduler implements AutoCloseable {
     for (Pending pending : batch) {
       queuedRows.addAndGet(-pending.rows().size());
       queueWait.record(started - pending.enqueuedNanos(), TimeUnit.NANOSECONDS);
+      pending.trace().batchStarted(started);
+      if (pending.result().isDone()) {
+        continue; // its client gave up (a timeout, counted there): not computed, not counted again
+      }
       if (started > pending.deadlineNanos()) {
         rejected("timeout");
         pending.result().completeExceptionally(ServiceUnavailableException.timeout());
-      } else if (!pending.result().isDone()) { // a client that gave up is not computed for
+      } else {
         live.add(pending);
       }
     }
     if (live.isEmpty()) {
       return;
     }
+    long[] paddedTokens = {0};
     List<float[][][]> emissions =
         runner.run(
             live.stream().map(Pending::rows).toList(),
-            (rows, paddedTokens, nanos) -> {
+            (rows, tokens, nanos) -> {
               batchRows.record(rows);
-              batchTokens.record(paddedTokens);
+              batchTokens.record(tokens);
+              batchTime.record(nanos, TimeUnit.NANOSECONDS);
+              paddedTokens[0] += tokens;
             });
+    int allRows = emissions.stream().mapToInt(e -> e.length).sum();
     for (int i = 0; i < live.size(); i++) {
-      live.get(i).result().complete(emissions.get(i));
+      Pending pending = live.get(i);
+      pending.trace().batchFinished(pending.rows().size(), allRows, paddedTokens[0]);
+      pending.result().complete(emissions.get(i));
     }
   }
 

@@ -4,6 +4,7 @@ import dev.nersuite.ner.inference.Entity;
 import dev.nersuite.ner.inference.EntityRecognizer;
 import dev.nersuite.ner.inference.ModelMetadata;
 import dev.nersuite.ner.inference.PreparedText;
+import dev.nersuite.ner.observability.RequestTrace;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -60,6 +61,11 @@ public final class ModelPipeline implements AutoCloseable {
             .tags(tags)
             .publishPercentileHistogram()
             .register(registry);
+    // the refusals a model's own queue and deadline decide, at 0 from the start (ratios and alerts
+    // need a series before the first refusal)
+    for (String reason : new String[] {"overloaded", "timeout"}) {
+      registry.counter("ner.rejected", tags.and("reason", reason));
+    }
     this.characters =
         Counter.builder("ner.characters")
             .description("Code points recognized")
@@ -100,18 +106,21 @@ public final class ModelPipeline implements AutoCloseable {
    * and another hop to a pool would add its queueing to every request).
    *
    * @param texts prepared texts
+   * @param trace the request's spans
    * @param deadlineNanos {@link System#nanoTime()} after which the request is not run any more
    * @return the entities of each text, in order
    * @throws ServiceUnavailableException {@code OVERLOADED} when the queue cannot take the rows
    */
-  CompletableFuture<List<List<Entity>>> recognize(List<PreparedText> texts, long deadlineNanos) {
+  CompletableFuture<List<List<Entity>>> recognize(
+      List<PreparedText> texts, long deadlineNanos, RequestTrace trace) {
     long started = System.nanoTime();
     List<long[]> rows = new ArrayList<>();
     texts.forEach(text -> rows.addAll(text.rows()));
-    CompletableFuture<float[][][]> queued = scheduler.submit(rows, deadlineNanos);
+    CompletableFuture<float[][][]> queued = scheduler.submit(rows, deadlineNanos, trace);
     CompletableFuture<List<List<Entity>>> decoded =
         queued.thenApply(
             emissions -> {
+              long decoding = System.nanoTime();
               List<List<Entity>> results = new ArrayList<>(texts.size());
               int next = 0;
               for (PreparedText text : texts) {
@@ -120,6 +129,7 @@ public final class ModelPipeline implements AutoCloseable {
                 next += own.length;
                 results.add(recognizer.decode(text, own));
               }
+              trace.decoded(decoding, results.stream().mapToInt(List::size).sum());
               inference.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
               return results;
             });

@@ -5,6 +5,8 @@ import dev.nersuite.ner.dictionary.DictionaryService;
 import dev.nersuite.ner.dictionary.UserDictionary;
 import dev.nersuite.ner.inference.Entity;
 import dev.nersuite.ner.inference.PreparedText;
+import dev.nersuite.ner.observability.RequestTrace;
+import dev.nersuite.ner.observability.RequestTracing;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -55,6 +57,7 @@ public class NerService {
   @Inject ResultCache cache;
   @Inject DictionaryService dictionary;
   @Inject MeterRegistry registry;
+  @Inject RequestTracing tracing;
 
   private DistributionSummary requestTexts;
 
@@ -117,6 +120,7 @@ public class NerService {
    * {@link #INLINE_TOKENIZE_CHARS}), queued for batching.
    */
   private Uni<Recognition> submit(List<String> texts, RecognitionOptions options) {
+    RequestTrace trace = tracing.start();
     ModelPipeline pipeline = models.pipeline(options.model());
     // What the model finds and what the dictionary may force: a type only a dictionary line gives
     // (say ORG, for a model of GPE/LOC/PER) can be asked for too.
@@ -125,7 +129,8 @@ public class NerService {
     // Counted before the work, so a drain that begins now waits for this request.
     admission.admit();
     try {
-      Uni<Recognition> work = Uni.createFrom().deferred(() -> run(pipeline, texts, options));
+      trace.admitted(pipeline.name());
+      Uni<Recognition> work = Uni.createFrom().deferred(() -> run(pipeline, texts, options, trace));
       if (texts.stream().mapToInt(String::length).sum() > INLINE_TOKENIZE_CHARS) {
         work = work.runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
       }
@@ -137,8 +142,9 @@ public class NerService {
   }
 
   private Uni<Recognition> run(
-      ModelPipeline pipeline, List<String> texts, RecognitionOptions options) {
-    long deadline = System.nanoTime() + config.inference().requestTimeout().toNanos();
+      ModelPipeline pipeline, List<String> texts, RecognitionOptions options, RequestTrace trace) {
+    long started = System.nanoTime();
+    long deadline = started + config.inference().requestTimeout().toNanos();
     requestTexts.record(texts.size());
     String model = pipeline.name();
     List<List<Entity>> entities = new ArrayList<>(texts.size());
@@ -152,11 +158,14 @@ public class NerService {
         prepared.add(pipeline.prepare(texts.get(i)));
       }
     }
+    List<long[]> rows = new ArrayList<>();
+    prepared.forEach(text -> rows.addAll(text.rows()));
+    trace.tokenized(started, texts, rows);
     UserDictionary userDictionary = dictionary.current(); // one version for the whole request
     if (misses.isEmpty()) {
       return Uni.createFrom().item(finish(pipeline, texts, entities, userDictionary, options));
     }
-    CompletableFuture<List<List<Entity>>> queued = pipeline.recognize(prepared, deadline);
+    CompletableFuture<List<List<Entity>>> queued = pipeline.recognize(prepared, deadline, trace);
     CompletableFuture<Recognition> done =
         queued.thenApply(
             found -> {

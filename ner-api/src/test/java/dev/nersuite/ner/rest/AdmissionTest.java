@@ -52,7 +52,7 @@ class AdmissionTest {
                     .post("/api/v1/ner")
                     .statusCode());
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!given().get("/q/metrics").asString().contains("ner_requests_in_flight 1.0")) {
+    while (ScrapedMetrics.value("ner_requests_in_flight") != 1.0) {
       assertThat(System.nanoTime())
           .as("the long request is in flight within 30 s")
           .isLessThan(deadline);

@@ -3,10 +3,10 @@ package dev.nersuite.ner.rest;
 import static io.restassured.RestAssured.given;
 
 /** Waits for the application under test: the model loads in the background after start. */
-final class Readiness {
+public final class Readiness {
   private Readiness() {}
 
-  static void await() {
+  public static void await() {
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
     while (given().get("/q/health/ready").statusCode() != 200) {
       if (System.nanoTime() > deadline) {

@@ -19,20 +19,11 @@ class ResultCacheTest {
     Readiness.await();
   }
 
-  private static double metric(String line) {
-    String metrics = given().get("/q/metrics").asString();
-    return metrics
-        .lines()
-        .filter(l -> l.startsWith(line + " "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(line.length() + 1)))
-        .findFirst()
-        .orElse(0);
-  }
-
   @Test
   void aRepeatedTextIsAHitWithTheSameEntities() {
     String text = "缓存测试：李明昨天在北京见到了王芳。" + System.nanoTime();
-    double hitsBefore = metric("cache_gets_total{cache=\"ner.results\",result=\"hit\"}");
+    double hitsBefore =
+        ScrapedMetrics.value("cache_gets_total{cache=\"ner.results\",result=\"hit\"}");
     List<Object> first =
         given()
             .contentType(ContentType.JSON)
@@ -48,7 +39,7 @@ class ResultCacheTest {
             .jsonPath()
             .getList("entities");
     assertThat(second).isEqualTo(first);
-    assertThat(metric("cache_gets_total{cache=\"ner.results\",result=\"hit\"}"))
+    assertThat(ScrapedMetrics.value("cache_gets_total{cache=\"ner.results\",result=\"hit\"}"))
         .isEqualTo(hitsBefore + 1);
   }
 }
