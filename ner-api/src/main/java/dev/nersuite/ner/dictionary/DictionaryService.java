@@ -70,7 +70,10 @@ public class DictionaryService {
   private Counter failures;
 
   void onStart(@Observes StartupEvent event) {
-    registry.gauge("ner.dictionary.entries", current, c -> c.get().dictionary().entries());
+    io.micrometer.core.instrument.Gauge.builder(
+            "ner.dictionary.entries", current, c -> c.get().dictionary().entries())
+        .description("Terms of the user dictionary in force, forced and suppressed")
+        .register(registry);
     reloads =
         Counter.builder("ner.dictionary.reloads")
             .description("Dictionary versions loaded")

@@ -36,14 +36,9 @@ public record RecognitionOptions(
             400, "INVALID_FIELD", "'types' is empty; leave it out for every type");
       }
       for (String type : types) {
-        if (type == null || !modelTypes.contains(type)) {
+        if (type == null || !known.contains(type)) {
           throw new InvalidRequestException(
-              400,
-              "INVALID_FIELD",
-              "'types' has '"
-                  + type
-                  + "'; the model finds "
-                  + modelTypes.stream().sorted().toList());
+              400, "INVALID_FIELD", "'types' has '" + type + "'; known here: " + known);
         }
       }
     }
