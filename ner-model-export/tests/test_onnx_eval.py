@@ -115,3 +115,65 @@ def test_missing_input_is_reported():
     graph = OnnxEvaluator(export(nn.Linear(2, 2), (torch.zeros(1, 2),), ["x"]))
     with pytest.raises(ValueError, match="missing graph inputs"):
         graph.run(None, {})
+
+
+def _single_node_graph(op, inputs, outputs, opset=14):
+    import onnx
+    from onnx import helper
+
+    node = helper.make_node(op, [i[0] for i in inputs], [o[0] for o in outputs])
+    graph = helper.make_graph(
+        [node], op,
+        [helper.make_tensor_value_info(name, dtype, shape) for name, dtype, shape in inputs],
+        [helper.make_tensor_value_info(name, dtype, shape) for name, dtype, shape in outputs])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    onnx.checker.check_model(model)
+    return model.SerializeToString()
+
+
+def test_dynamic_quantize_linear_follows_the_onnx_specification_example():
+    from onnx import TensorProto
+
+    graph = _single_node_graph("DynamicQuantizeLinear", [("x", TensorProto.FLOAT, [6])],
+                               [("y", TensorProto.UINT8, [6]), ("scale", TensorProto.FLOAT, []),
+                                ("zero", TensorProto.UINT8, [])])
+    x = np.array([0, 2, -3, -2.5, 1.34, 0.5], dtype=np.float32)
+    y, scale, zero = OnnxEvaluator(graph).run(["y", "scale", "zero"], {"x": x})
+    # the example in the ONNX operator documentation
+    assert scale == pytest.approx(0.019607844) and zero == 153
+    assert y.tolist() == [153, 255, 0, 26, 221, 179]
+
+
+def test_matmul_integer_subtracts_the_zero_points_in_int32():
+    from onnx import TensorProto
+
+    graph = _single_node_graph("MatMulInteger", [("a", TensorProto.UINT8, [4, 3]), ("b", TensorProto.INT8, [3, 2]),
+                                                 ("a_zero", TensorProto.UINT8, []), ("b_zero", TensorProto.INT8, [])],
+                               [("y", TensorProto.INT32, [4, 2])])
+    a = np.array([[11, 7, 3], [10, 6, 2], [9, 5, 1], [8, 4, 0]], dtype=np.uint8)
+    b = np.array([[1, 4], [2, 5], [3, 6]], dtype=np.int8)
+    (y,) = OnnxEvaluator(graph).run(["y"], {"a": a, "b": b, "a_zero": np.array(12, dtype=np.uint8),
+                                            "b_zero": np.array(0, dtype=np.int8)})
+    # the example in the ONNX operator documentation
+    assert y.tolist() == [[-38, -83], [-44, -98], [-50, -113], [-56, -128]]
+
+
+def test_dequantize_linear_scales_around_the_zero_point():
+    from onnx import TensorProto
+
+    graph = _single_node_graph("DequantizeLinear", [("x", TensorProto.INT8, [4]), ("scale", TensorProto.FLOAT, []),
+                                                    ("zero", TensorProto.INT8, [])], [("y", TensorProto.FLOAT, [4])])
+    (y,) = OnnxEvaluator(graph).run(["y"], {"x": np.array([-128, 0, 5, 127], dtype=np.int8),
+                                            "scale": np.array(0.5, dtype=np.float32), "zero": np.array(1, dtype=np.int8)})
+    assert y.tolist() == [-64.5, -0.5, 2.0, 63.0]
+
+
+def test_integer_division_is_exact_beyond_two_to_the_53():
+    from onnx import TensorProto
+
+    graph = _single_node_graph("Div", [("a", TensorProto.INT64, [2]), ("b", TensorProto.INT64, [2])],
+                               [("y", TensorProto.INT64, [2])])
+    a = np.array([2**62 + 12345, -(2**61) - 7], dtype=np.int64)
+    b = np.array([848797, 3], dtype=np.int64)
+    (y,) = OnnxEvaluator(graph).run(["y"], {"a": a, "b": b})
+    assert y.tolist() == [(2**62 + 12345) // 848797, -((2**61 + 7) // 3)]  # truncation toward zero
