@@ -121,7 +121,8 @@ def train(args) -> dict:
     result = loop.fit(model, train_rows, corpora.dev, tokenizer, optimizer=optimizer_for(model, args), lr_at=lr_at,
                       epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, work_dir=work,
                       max_tokens=args.max_tokens, average_fraction=args.average_fraction, clip=1.0,
-                      eval_max_tokens=EVAL_MAX_TOKENS, rows_for_epoch=rows_for_epoch, log_every=50)
+                      eval_max_tokens=EVAL_MAX_TOKENS, rows_for_epoch=rows_for_epoch, log_every=50,
+                      keep_best_epoch=True)
     all_train = [s for sentences in corpora.train.values() for s in sentences]
     exposure = {name: M.recall_by_exposure(all_train, corpora.dev[name], result["predicted"][name]) for name in corpora.dev}
     return dict(result, model=model, tokenizer=tokenizer, vocab_path=vocab_path, corpora=corpora, exposure=exposure,

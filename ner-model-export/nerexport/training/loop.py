@@ -131,10 +131,11 @@ def fit(model, train_rows: Sequence[D.Row], dev: Mapping[str, Sequence[D.Sentenc
         optimizer, lr_at: Callable[[int], float], epochs: int, batch_size: int, seed: int, work_dir,
         max_tokens: int = 0, average_fraction: float = 0.0, clip: float = 5.0, eval_batch_size: int = 64,
         eval_max_tokens: int = 0, rows_for_epoch: Optional[Callable[[int], Sequence[D.Row]]] = None,
-        log_every: int = 100) -> TrainingResult:
+        log_every: int = 100, keep_best_epoch: bool = False) -> TrainingResult:
     """Trains ``model`` (``model(ids, mask)`` gives emissions; ``model.crf`` is a LinearChainCrf) and returns
-    the weights that score best on the mean dev F1 among the last epoch's and the running average's (when
-    ``average_fraction`` > 0: the mean of snapshots every 20 steps over that final share of steps).
+    the weights that score best on the mean dev F1 among the last epoch's, the running average's (when
+    ``average_fraction`` > 0: the mean of snapshots every 20 steps over that final share of steps) and, with
+    ``keep_best_epoch``, the best epoch's (so the number of epochs is chosen on dev).
 
     ``lr_at(step)`` sets each param group's learning rate, scaled by the group's ``lr_scale`` (default 1).
     ``rows_for_epoch(epoch)``, when given, supplies each epoch's rows (a resampled mixture)."""
@@ -144,6 +145,7 @@ def fit(model, train_rows: Sequence[D.Row], dev: Mapping[str, Sequence[D.Sentenc
     average, averaged = None, 0
     average_from = int(total * (1 - average_fraction)) if average_fraction > 0 else total + 1
     history = []
+    best_epoch, best_state, best_mean = 0, None, -1.0
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     step = 0
@@ -184,12 +186,19 @@ def fit(model, train_rows: Sequence[D.Row], dev: Mapping[str, Sequence[D.Sentenc
                         "dev": {name: s["overall"] for name, s in scores.items()}, "dev_mean_f1": M.mean_f1(scores),
                         "seconds": round(time.time() - started)})
         log(f"epoch {epoch} dev {M.format_sets(scores)}")
+        if keep_best_epoch and epoch < epochs and M.mean_f1(scores) > best_mean:
+            best_epoch, best_mean = epoch, M.mean_f1(scores)
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         torch.save({"config": getattr(model, "config", None), "state": model.state_dict(), "epoch": epoch},
                    work / f"epoch{epoch}.pt")
     train_seconds = time.time() - started
 
     chosen = "last"
     scores, predicted = evaluate_now()
+    if best_state is not None and best_mean > M.mean_f1(scores):
+        model.load_state_dict(best_state)
+        scores, predicted = evaluate_now()
+        chosen = f"epoch {best_epoch} of {epochs} (best mean dev F1)"
     if average is not None:
         last_state = {k: v.clone() for k, v in model.state_dict().items()}
         model.load_state_dict(average)
