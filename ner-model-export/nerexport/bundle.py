@@ -163,30 +163,21 @@ def write_bundle(
         model_bytes = bytes(onnx_model_path_or_bytes)
     else:
         model_bytes = Path(onnx_model_path_or_bytes).read_bytes()
-    meta = dict(meta)
-    meta.pop("modelSha256", None)
-    validate_meta(meta)
-    check_onnx_interface(model_bytes, len(meta["labels"]))
     # Refuses a vocabulary without the special tokens before anything is written.
     BertWordPieceTokenizer(vocab_path, lowercase)
-
-    ordered = {"format": FORMAT}
-    ordered.update((k, v) for k, v in meta.items() if k != "format")
-    ordered["modelSha256"] = hashlib.sha256(model_bytes).hexdigest()
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MODEL_FILE).write_bytes(model_bytes)
-    write_tokenizer_json(vocab_path, out / TOKENIZER_FILE, lowercase)
-    with open(out / META_FILE, "w", encoding="utf-8") as f:
-        json.dump(ordered, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-    return ordered
+    return _write(out_dir, model_bytes, meta, lambda path: write_tokenizer_json(vocab_path, path, lowercase))
 
 
 def write_derived_bundle(out_dir, model_bytes: bytes, source_dir, meta: dict) -> dict:
     """Writes a bundle made from another one (a combined, quantised or optimised graph): ``model.onnx`` and
     ``meta`` as :func:`write_bundle` does, and the source bundle's ``tokenizer.json`` unchanged."""
+    source = Path(source_dir) / TOKENIZER_FILE
+    return _write(out_dir, model_bytes, meta, lambda path: path.write_bytes(source.read_bytes()))
+
+
+def _write(out_dir, model_bytes: bytes, meta: dict, write_tokenizer) -> dict:
+    """Checks ``meta`` and the graph, then writes model.onnx, tokenizer.json (by ``write_tokenizer(path)``)
+    and ner-model.json with ``format`` and ``modelSha256`` filled in. Nothing is written when a check fails."""
     meta = dict(meta)
     meta.pop("modelSha256", None)
     validate_meta(meta)
@@ -197,7 +188,7 @@ def write_derived_bundle(out_dir, model_bytes: bytes, source_dir, meta: dict) ->
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / MODEL_FILE).write_bytes(model_bytes)
-    (out / TOKENIZER_FILE).write_bytes((Path(source_dir) / TOKENIZER_FILE).read_bytes())
+    write_tokenizer(out / TOKENIZER_FILE)
     with open(out / META_FILE, "w", encoding="utf-8") as f:
         json.dump(ordered, f, ensure_ascii=False, indent=2)
         f.write("\n")

@@ -2,7 +2,7 @@
 recall on entities seen and unseen in training; for a bundle also its size, for a compact checkpoint its
 single-sentence latency:
 
-    /usr/bin/python3 -m nerexport.evaluate --bundle ../ner-api/src/main/resources/ner-model --data ../../shared/data
+    /usr/bin/python3 -m nerexport.evaluate --bundle ../ner-api/src/main/resources/ner-models/raner-compact-zh --data ../../shared/data
     /usr/bin/python3 -m nerexport.evaluate --checkpoint /tmp/compact-train/final.pt --data ../../shared/data
 
 ``--bundle`` scores any bundle as shipped (compact or BERT): its ``model.onnx`` run by ONNX Runtime for

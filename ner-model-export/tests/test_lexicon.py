@@ -124,7 +124,7 @@ REAL_DICTIONARY = LD.default_dictionary_path()
 def test_the_real_jieba_dictionary_fits_the_table_and_every_word_is_found():
     from pathlib import Path
 
-    vocab = Path(__file__).resolve().parents[2] / "ner-api" / "src" / "main" / "resources" / "ner-model" / "tokenizer.json"
+    vocab = Path(__file__).resolve().parents[2] / "ner-api" / "src" / "main" / "resources" / "ner-models" / "raner-compact-zh" / "tokenizer.json"
     import json
 
     spec = json.loads(vocab.read_text(encoding="utf-8"))

@@ -102,14 +102,7 @@ def train(args) -> dict:
     if args.dev_limit:
         corpora = D.Corpora(corpora.train, {k: v[: args.dev_limit] for k, v in corpora.dev.items()})
 
-    rows_cache = {}
-
-    def rows_for_epoch(epoch: int):
-        if epoch not in rows_cache:
-            rows_cache.clear()
-            rows_cache[epoch] = BT.make_rows(tokenizer, D.mix(corpora.train, args.mix, args.seed + epoch), BT.TRAIN_MAX_WORDS)
-        return rows_cache[epoch]
-
+    rows_for_epoch = BT.MixtureRows(tokenizer, corpora.train, args.mix, args.seed)
     train_rows = rows_for_epoch(1)
     sizes = {k: len(v) for k, v in corpora.train.items()}
     loop.log(f"training sets {sizes}, mixture {args.mix}: {len(train_rows)} rows per epoch; "

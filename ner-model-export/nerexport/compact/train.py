@@ -78,14 +78,7 @@ def train(args) -> dict:
     torch.set_num_threads(args.threads)
     loop.seed_everything(args.seed)
     corpora, tokenizer, vocab_path = load_data(args)
-    rows_by_epoch = {}
-
-    def rows_for_epoch(epoch: int):
-        if epoch not in rows_by_epoch:
-            rows_by_epoch.clear()
-            rows_by_epoch[epoch] = BT.make_rows(tokenizer, D.mix(corpora.train, args.mix, args.seed + epoch), BT.TRAIN_MAX_WORDS)
-        return rows_by_epoch[epoch]
-
+    rows_for_epoch = BT.MixtureRows(tokenizer, corpora.train, args.mix, args.seed)
     train_rows = rows_for_epoch(1)
     sizes = {k: len(v) for k, v in corpora.train.items()}
     loop.log(f"training sets {sizes}, mixture {args.mix}: {len(train_rows)} rows per epoch; "

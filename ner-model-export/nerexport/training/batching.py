@@ -20,6 +20,22 @@ def make_rows(tokenizer, sentences, max_words) -> List[D.Row]:
     return rows
 
 
+class MixtureRows:
+    """Each epoch's training rows: the mixture of the training sets (:func:`data.mix`, reseeded per epoch so
+    fractional weights sample other sentences) turned into rows; the current epoch's rows are kept, the
+    previous ones dropped. Not thread-safe (one training loop)."""
+
+    def __init__(self, tokenizer, train_sets, mixture, seed: int, max_words: int = TRAIN_MAX_WORDS):
+        self.tokenizer, self.train_sets, self.mixture, self.seed, self.max_words = tokenizer, train_sets, mixture, seed, max_words
+        self._epoch, self._rows = None, None
+
+    def __call__(self, epoch: int) -> List[D.Row]:
+        if epoch != self._epoch:
+            self._epoch = epoch
+            self._rows = make_rows(self.tokenizer, D.mix(self.train_sets, self.mixture, self.seed + epoch), self.max_words)
+        return self._rows
+
+
 def batches(rows: Sequence[D.Row], batch_size: int, rng: random.Random = None, max_tokens: int = 0):
     """Rows grouped by length (little padding); batch order shuffled when ``rng`` is given. With
     ``max_tokens``, a batch also stops growing before its padded size (rows x longest row) passes it, so

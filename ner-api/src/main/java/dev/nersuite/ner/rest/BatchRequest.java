@@ -1,6 +1,5 @@
 package dev.nersuite.ner.rest;
 
-import dev.nersuite.ner.service.RecognitionOptions;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -27,10 +26,5 @@ public record BatchRequest(
     @Schema(
             description =
                 "false: the model's output alone, without the user dictionary; default true")
-        Boolean dictionary) {
-
-  /** The options of this request. */
-  RecognitionOptions options() {
-    return new RecognitionOptions(model, types, minProb, dictionary == null || dictionary);
-  }
-}
+        Boolean dictionary)
+    implements RecognitionFields {}
