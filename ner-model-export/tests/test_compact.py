@@ -274,3 +274,13 @@ def test_recipe_trains_on_the_four_sets_and_exports_a_valid_bundle_and_golden_fi
         assert f"{'overall':8} {overall['precision']:7.4f} {overall['recall']:7.4f} {overall['f1']:7.4f}" in section
     assert "median" not in printed
     assert "msra training part, first 3 sentences: P" in printed and "resume training part, last 3 sentences: P" in printed
+
+    # the model card's tables come from the bundle's own figures
+    from nerexport import card
+
+    assert card.main([str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"| raner-compact-zh {meta['version']} |" in printed
+    assert f"**{evaluation['meanF1']:.4f}**" in printed
+    for name, record in evaluation["sets"].items():
+        assert f"| {name} | " in printed and f"**{record['scores']['overall']['f1']:.3f}**" in printed
