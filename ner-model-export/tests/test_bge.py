@@ -145,3 +145,11 @@ def test_recipe_fine_tunes_writes_a_raner_checkpoint_and_exports_it(tmp_path):
     cases = json.loads(golden.read_text(encoding="utf-8"))["cases"]
     assert len(cases) == 12
     assert B.replay_golden(golden) <= 1e-4
+
+    # an epoch's checkpoint exports without training again
+    again = tmp_path / "from-epoch1"
+    assert BGE.main(argv[:argv.index("--out")] + ["--out", str(again)] + argv[argv.index("--out") + 2:]
+                    + ["--from-checkpoint", str(tmp_path / "work" / "epoch1.pt"), "--work-dir", str(tmp_path / "work2")]) == 0
+    reexported = B.read_bundle_meta(again)
+    assert reexported["provenance"]["training"]["weights"] == "checkpoint epoch1.pt (epoch 1)"
+    assert set(reexported["evaluation"]["sets"]) == set(D.DATASETS)

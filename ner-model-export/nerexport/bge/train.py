@@ -122,6 +122,30 @@ def train(args) -> dict:
                 origin=origin, sizes=sizes, train_rows=len(train_rows))
 
 
+def from_checkpoint(args, path) -> dict:
+    """The ``train`` result for a checkpoint the loop saved (``epoch<N>.pt``), scored again on dev: to export
+    an epoch's weights without training again (e.g. a run stopped early)."""
+    torch.set_num_threads(args.threads)
+    data = Path(args.data)
+    vocab_path = data / "bert-base-chinese" / "vocab.txt"
+    tokenizer = BertWordPieceTokenizer(vocab_path, lowercase=True)
+    config, _, origin = pretrained_encoder(args, tokenizer)
+    saved = torch.load(path, map_location="cpu")
+    model = BertCrfTagger(config, len(D.LABELS), args.dropout)
+    model.load_state_dict(saved["state"])
+    model.eval()
+    corpora = D.load_corpora(data, args.mix, msra_dev_size=args.dev_size, cluener_dev_size=args.cluener_dev_size)
+    scores, predicted = loop.evaluate_sets(loop.model_emissions(model), model.crf.params(), tokenizer, corpora.dev,
+                                           max_tokens=EVAL_MAX_TOKENS)
+    loop.log(f"{path}: dev {M.format_sets(scores)}")
+    all_train = [s for sentences in corpora.train.values() for s in sentences]
+    exposure = {name: M.recall_by_exposure(all_train, corpora.dev[name], predicted[name]) for name in corpora.dev}
+    return {"model": model, "tokenizer": tokenizer, "vocab_path": vocab_path, "corpora": corpora, "scores": scores,
+            "exposure": exposure, "origin": origin, "sizes": {k: len(v) for k, v in corpora.train.items()},
+            "train_rows": 0, "history": [], "chosen": f"checkpoint {Path(path).name} (epoch {saved.get('epoch')})",
+            "train_seconds": 0}
+
+
 def export(result: dict, args, command: str) -> dict:
     """Saves the RaNER checkpoint, exports it with the RaNER exporter, and checks the bundle's own scores."""
     model: BertCrfTagger = result["model"].eval()
@@ -202,6 +226,7 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--latency-sentences", type=int, default=200)
     p.add_argument("--work-dir", default="/tmp/bge-train", help="extracted graph, checkpoints, the RaNER checkpoint")
+    p.add_argument("--from-checkpoint", help="export this epoch<N>.pt of an earlier run instead of training")
     args = p.parse_args(argv)
     try:
         args.mix = D.parse_mixture(args.mix)
@@ -213,7 +238,7 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.time()
-    result = train(args)
+    result = from_checkpoint(args, args.from_checkpoint) if args.from_checkpoint else train(args)
     export(result, args, " ".join(["python -m nerexport.bge.train"] + (argv if argv is not None else sys.argv[1:])))
     loop.log(f"done in {time.time() - started:.0f}s")
     return 0
