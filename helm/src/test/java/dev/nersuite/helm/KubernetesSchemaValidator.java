@@ -54,7 +54,8 @@ final class KubernetesSchemaValidator {
               "policy/v1beta1/PodDisruptionBudget", V1PodDisruptionBudget::validateJsonElement));
 
   /** Kinds of custom resources: no 1.32 model, checked by the chart's own tests instead. */
-  static final List<String> CUSTOM_RESOURCES = List.of("monitoring.coreos.com/v1/ServiceMonitor");
+  static final List<String> CUSTOM_RESOURCES =
+      List.of("monitoring.coreos.com/v1/ServiceMonitor", "traefik.io/v1alpha1/Middleware");
 
   private KubernetesSchemaValidator() {}
 

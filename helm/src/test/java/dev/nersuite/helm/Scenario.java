@@ -14,6 +14,8 @@ enum Scenario {
   NETWORK_POLICY("network-policy-values.yaml", ChartRenderer.KUBE_VERSION),
   MODEL_VOLUME("model-volume-values.yaml", ChartRenderer.KUBE_VERSION),
   MODEL_IMAGE("model-image-values.yaml", ChartRenderer.KUBE_VERSION),
+  /** Traefik as the Ingress controller: the chart's Middleware instead of nginx annotations. */
+  TRAEFIK("traefik-values.yaml", ChartRenderer.KUBE_VERSION),
   /** Kubernetes 1.20: no autoscaling/v2 nor policy/v1, no preStop sleep action. */
   OLD_CLUSTER("old-cluster-values.yaml", "1.20.2");
 

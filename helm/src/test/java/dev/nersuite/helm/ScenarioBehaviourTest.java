@@ -225,6 +225,28 @@ class ScenarioBehaviourTest {
   }
 
   @Test
+  void traefikGetsAMiddlewareWithTheBodyLimitAndARetryOfUnansweredRequestsOnly() {
+    RenderedRelease release = render(Scenario.TRAEFIK);
+    KubeObject middleware = release.get("Middleware", "ner-suite-ingress");
+    JsonObject buffering = middleware.spec().getAsJsonObject("buffering");
+    // Twice the API's 2M, as ingress-nginx's proxy-body-size; in memory (read-only controllers).
+    assertThat(buffering.get("maxRequestBodyBytes").getAsLong()).isEqualTo(4 * 1024 * 1024);
+    assertThat(buffering.get("memRequestBodyBytes").getAsLong()).isEqualTo(4 * 1024 * 1024);
+    // Only Traefik's 502 (the pod did not answer), never the API's 503s nor a 504, at most twice.
+    assertThat(buffering.get("retryExpression").getAsString())
+        .isEqualTo("ResponseCode() == 502 && Attempts() <= 2");
+    KubeObject ingress = release.get("Ingress", "ner-suite");
+    assertThat(ingress.annotations())
+        .containsEntry(
+            "traefik.ingress.kubernetes.io/router.middlewares",
+            ChartRenderer.NAMESPACE + "-ner-suite-ingress@kubernetescrd")
+        .doesNotContainKey("nginx.ingress.kubernetes.io/proxy-body-size");
+    assertThat(ingress.spec().get("ingressClassName").getAsString()).isEqualTo("traefik");
+    // Off by default: the Middleware kind exists only where Traefik's CRDs are installed.
+    assertThat(render(Scenario.DEFAULTS).objects()).noneMatch(o -> o.kind().equals("Middleware"));
+  }
+
+  @Test
   void modelFromAVolumeIsMountedReadOnlyAndPointedAt() {
     KubeObject deployment = render(Scenario.MODEL_VOLUME).get("Deployment", API);
     JsonObject api = deployment.container("api");
