@@ -23,8 +23,8 @@ minbase() { # a minimal Debian rootfs, once
   mv "$ROOTFS/minbase.tmp" "$ROOTFS/minbase"
 }
 
-base_image() { # name packages setup-function: minbase + Debian packages, as localhost/ner-e2e/NAME:SUITE
-  local name=$1 packages=$2 setup=$3 image=localhost/ner-e2e/$1:$DEBIAN_SUITE dir=$ROOTFS/$1
+base_image() { # name packages setup-function [cmd-json]: minbase + Debian packages, as localhost/ner-e2e/NAME:SUITE
+  local name=$1 packages=$2 setup=$3 cmd=${4:-'["/bin/sh"]'} image=localhost/ner-e2e/$1:$DEBIAN_SUITE dir=$ROOTFS/$1
   if bah inspect --type image "$image" >/dev/null 2>&1; then return; fi
   log "base image $image ($packages)"
   rm -rf "$dir"; cp -a "$ROOTFS/minbase" "$dir"
@@ -36,7 +36,7 @@ base_image() { # name packages setup-function: minbase + Debian packages, as loc
   chroot "$dir" apt-get clean
   umount "$dir/proc"
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/tmp/* "$dir"/usr/share/doc "$dir"/usr/share/man
-  tar -C "$dir" -c . | nice -n 19 podman "${STORAGE_OPTS[@]}" import --change "CMD [\"/bin/sh\"]" - "$image" >/dev/null
+  tar -C "$dir" -c . | nice -n 19 podman "${STORAGE_OPTS[@]}" import --change "CMD $cmd" - "$image" >/dev/null
   rm -rf "$dir"
 }
 
@@ -104,11 +104,11 @@ app_images() { # ner-api and the WebUI, from the Dockerfiles users build
   [ -f "$REPO_ROOT/ner-api/target/quarkus-app/quarkus-run.jar" ] ||
     { log "ner-api is not packaged: ./mvnw -B -pl ner-api -am package -DskipTests"; exit 1; }
   log "image localhost/ner-suite/ner-api:$tag (Dockerfile.jvm)"
-  (cd "$REPO_ROOT" && bah bud -q --layers --isolation chroot -f Dockerfile.jvm \
+  (cd "$REPO_ROOT" && bah bud -q --layers --format docker --isolation chroot -f Dockerfile.jvm \
     --build-arg RUNTIME_IMAGE=localhost/ner-e2e/jre:$DEBIAN_SUITE -t "localhost/ner-suite/ner-api:$tag" . >/dev/null)
   save "localhost/ner-suite/ner-api:$tag" ner-api
   log "image localhost/ner-suite/ner-webui:$tag (ner-webui/Dockerfile)"
-  (cd "$REPO_ROOT/ner-webui" && bah bud -q --layers --isolation chroot \
+  (cd "$REPO_ROOT/ner-webui" && bah bud -q --layers --format docker --isolation chroot \
     --build-arg NGINX_IMAGE=localhost/ner-e2e/nginx:$DEBIAN_SUITE -t "localhost/ner-suite/ner-webui:$tag" . >/dev/null)
   save "localhost/ner-suite/ner-webui:$tag" ner-webui
 }
@@ -116,7 +116,7 @@ app_images() { # ner-api and the WebUI, from the Dockerfiles users build
 main() {
   minbase
   base_image jre "openjdk-17-jre-headless" setup_jre
-  base_image nginx "nginx" setup_nginx
+  base_image nginx "nginx" setup_nginx '["nginx", "-g", "daemon off;"]'
   base_image curl "curl ca-certificates" setup_curl
   [ "$OUT/curl.tar" -nt "$E2E_CACHE/containers/storage" ] || save "localhost/ner-e2e/curl:$DEBIAN_SUITE" curl
   pause_binary
@@ -130,7 +130,7 @@ main() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case ${1:-all} in
     all) main ;;
-    bases) minbase; base_image jre "openjdk-17-jre-headless" setup_jre; base_image nginx "nginx" setup_nginx; base_image curl "curl ca-certificates" setup_curl ;;
+    bases) minbase; base_image jre "openjdk-17-jre-headless" setup_jre; base_image nginx "nginx" setup_nginx '["nginx", "-g", "daemon off;"]'; base_image curl "curl ca-certificates" setup_curl ;;
     apps) app_images ;;
     *) echo "usage: $0 [all|bases|apps]" >&2; exit 2 ;;
   esac
