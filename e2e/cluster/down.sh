@@ -21,10 +21,17 @@ stop_pid() { # name: SIGTERM its process group, SIGKILL after 10 s
 for f in "$E2E_STATE"/pids/kubelet-*.pid; do [ -e "$f" ] && stop_pid "$(basename "$f" .pid)"; done
 for f in "$E2E_STATE"/pids/kube-proxy-*.pid; do [ -e "$f" ] && stop_pid "$(basename "$f" .pid)"; done
 
-# Every container of each node, through its own containerd (its shims then exit).
+# Every container of each node, through its own containerd (its shims then exit). The pods'
+# network namespaces (/run/netns/cni-*, made by the CNI plugins for these pods) are noted first:
+# killed this way, the kubelet never tears them down.
+pod_netns=()
 for dir in "$E2E_STATE"/nodes/*/; do
   sock=${dir}containerd.sock
   [ -S "$sock" ] || continue
+  for id in $(ctr -a "$sock" -n k8s.io containers ls -q 2>/dev/null); do
+    pod_netns+=($(ctr -a "$sock" -n k8s.io containers info "$id" 2>/dev/null |
+      grep -o '/var/run/netns/cni-[0-9a-f-]*' | sort -u))
+  done
   for id in $(ctr -a "$sock" -n k8s.io tasks ls -q 2>/dev/null); do
     ctr -a "$sock" -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
   done
@@ -52,6 +59,7 @@ for c in /sys/fs/cgroup/*/ner-e2e; do
   [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
 done
 
+for ns in $(printf '%s\n' "${pod_netns[@]}" | sort -u); do ip netns del "$(basename "$ns")" 2>/dev/null || true; done
 for n in $(seq 1 9); do ip netns del "$(node_netns "$n")" 2>/dev/null || true; done
 ip link del "$HOST_BRIDGE" 2>/dev/null || true
 rm -rf "$E2E_STATE"
