@@ -30,7 +30,7 @@ for dir in "$E2E_STATE"/nodes/*/; do
   [ -S "$sock" ] || continue
   for id in $(ctr -a "$sock" -n k8s.io containers ls -q 2>/dev/null); do
     pod_netns+=($(ctr -a "$sock" -n k8s.io containers info "$id" 2>/dev/null |
-      grep -o '/var/run/netns/cni-[0-9a-f-]*' | sort -u))
+      grep -o '/var/run/netns/cni-[0-9a-f-]*' | sort -u || true))
   done
   for id in $(ctr -a "$sock" -n k8s.io tasks ls -q 2>/dev/null); do
     ctr -a "$sock" -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
@@ -62,5 +62,7 @@ done
 for ns in $(printf '%s\n' "${pod_netns[@]}" | sort -u); do ip netns del "$(basename "$ns")" 2>/dev/null || true; done
 for n in $(seq 1 9); do ip netns del "$(node_netns "$n")" 2>/dev/null || true; done
 ip link del "$HOST_BRIDGE" 2>/dev/null || true
+# The logs of the run stay (replaced by the next one's) for post-mortems.
+if [ -d "$E2E_STATE/logs" ]; then rm -rf "$E2E_STATE.last-logs"; cp -r "$E2E_STATE/logs" "$E2E_STATE.last-logs"; fi
 rm -rf "$E2E_STATE"
-log "cluster down"
+log "cluster down (logs in $E2E_STATE.last-logs)"

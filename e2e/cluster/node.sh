@@ -74,6 +74,8 @@ TOML
   {"type": "loopback"}]}
 JSON
   start_daemon "containerd-$name" "$n" containerd --config "$dir/containerd.toml"
+  # The kubelet exits at once when its runtime does not answer yet (seen once here under load).
+  wait_for "containerd on $name" 60 ctr -a "$dir/containerd.sock" version
   # Pods get this resolv.conf for dnsPolicy Default; cluster DNS is CoreDNS.
   echo "nameserver $DNS_SERVICE_IP" > "$dir/resolv.conf"
   # Each kubelet owns its own cgroup subtree, so two kubelets on one host never touch each other's.

@@ -20,6 +20,24 @@ done
 T0=$(date +%s.%N)
 elapsed() { printf '%.1f' "$(echo "$(date +%s.%N) - $T0" | bc)"; }
 
+wait_for() { # what seconds command...
+  local what=$1 budget=$2; shift 2
+  local deadline=$(( $(date +%s) + budget ))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      log "timed out after ${budget}s waiting for $what"
+      local f
+      for f in "$E2E_STATE"/pids/*.pid; do
+        kill -0 "$(cat "$f")" 2>/dev/null && continue
+        log "$(basename "$f" .pid) is not running; the end of its log:"
+        tail -5 "$E2E_STATE/logs/$(basename "$f" .pid).log" >&2
+      done
+      return 1
+    fi
+    sleep 1
+  done
+}
+
 mkdir -p "$E2E_STATE"
 log "network: bridge $HOST_BRIDGE $HOST_IP, nodes ${NODES[*]}"
 make_network
@@ -48,16 +66,6 @@ start_daemon kube-apiserver 1 "$BIN/kube-apiserver" \
   --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
   --enable-aggregator-routing=true --profiling=false --event-ttl=2h
 
-wait_for() { # what seconds command...
-  local what=$1 budget=$2; shift 2
-  local deadline=$(( $(date +%s) + budget ))
-  until "$@" >/dev/null 2>&1; do
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-      log "timed out after ${budget}s waiting for $what"; return 1
-    fi
-    sleep 1
-  done
-}
 wait_for "the API server" 120 "${KUBECTL[@]}" get --raw /readyz
 log "API server ready after $(elapsed) s"
 
