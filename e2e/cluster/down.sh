@@ -54,6 +54,9 @@ for root in "$E2E_STATE" "$E2E_CACHE/containerd"; do
   done
 done
 
+# The kubelets' links in /var/log/containers to their pods' logs (now dangling).
+find /var/log/containers -maxdepth 1 -type l -lname "$E2E_STATE/*" -delete 2>/dev/null || true
+
 # The nodes' cgroups (kubelet's pods live under /ner-e2e/<node>), deepest first.
 for c in /sys/fs/cgroup/*/ner-e2e; do
   [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true

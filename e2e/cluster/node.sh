@@ -100,6 +100,10 @@ resolvConf: $dir/resolv.conf
 containerRuntimeEndpoint: unix://$dir/containerd.sock
 cgroupDriver: cgroupfs
 cgroupRoot: /ner-e2e/$name
+# Not the shared /var/log/pods: each kubelet removes the log folders of pods it does not know, so
+# with two kubelets on one host the other node's pods lost their logs (Traefik's access log among
+# them: a third of its lines were missing).
+podLogsDir: $dir/pod-logs
 failSwapOn: false
 failCgroupV1: false
 podCIDR: $(node_pod_cidr "$n")

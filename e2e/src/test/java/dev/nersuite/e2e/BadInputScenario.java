@@ -41,6 +41,24 @@ final class BadInputScenario {
     return answer.status() == 414 && entry != null && entry.podStatus() == 414;
   }
 
+  /**
+   * Whether a request through the Ingress got no answer only because the client was still sending
+   * its body: the API answered its JSON 413 as soon as it saw the Content-Length over its 2 MiB
+   * limit (Traefik's log has the pod's 413), Traefik passed it on and closed the connection, and
+   * Go's HTTP server resets a connection whose client still sends 500 ms after that, which discards
+   * the answer before the client reads it (ha's nginx keeps reading for 30 s: lingering_close). A
+   * client that watches for an early answer (curl's {@code Expect: 100-continue}) gets the 413.
+   */
+  private static boolean lostEarly413(
+      Answer answer, List<Answer> viaIngress, Map<String, IngressLog.Entry> logged) {
+    IngressLog.Entry entry = logged.get("hostile-ingress-" + viaIngress.indexOf(answer));
+    return answer.status() == -1
+        && answer.request().bodyLength() > HostileCorpus.SERVICE_BODY_LIMIT
+        && String.valueOf(answer.problem()).contains("reset")
+        && entry != null
+        && entry.podStatus() == 413;
+  }
+
   BadInputScenario(ClusterContext cluster) {
     this.cluster = cluster;
   }
@@ -70,11 +88,18 @@ final class BadInputScenario {
     List<Answer> all = new ArrayList<>(viaIngress);
     all.addAll(direct);
     long knownVia414 = 0;
+    List<String> resetAfterEarly413 = new ArrayList<>();
     for (Answer answer : all) {
       if (answer.problem() != null
           && viaIngress.contains(answer)
           && reachedPodWith414(answer, viaIngress, logged)) {
         knownVia414++; // the API's own bare 414 passed on by Traefik (docs/adr/0004), counted apart
+        continue;
+      }
+      if (answer.problem() != null
+          && viaIngress.contains(answer)
+          && lostEarly413(answer, viaIngress, logged)) {
+        resetAfterEarly413.add(answer.request().name());
         continue;
       }
       if (answer.problem() != null) {
@@ -97,6 +122,9 @@ final class BadInputScenario {
       if (entry == null || entry.podStatus() == 0) {
         answeredByIngress++;
         continue;
+      }
+      if (!entry.serviceName().contains("-api-")) {
+        continue; // paths outside /api go to the WebUI, which a direct call to the API never meets
       }
       if (in.problem() != null || dir.problem() != null || dir.knownLimitation()) {
         continue;
@@ -148,7 +176,7 @@ final class BadInputScenario {
             .collect(Collectors.joining("; "));
     return Figures.of(
             "7. bad input through the Ingress (" + corpus.size() + " hostile requests × 2 routes)")
-        .counts(all.size(), (int) all.stream().filter(a -> a.problem() != null).count(), 0)
+        .counts(all.size(), violations.size(), 0)
         .latency(new LatencyStats(all.stream().map(Answer::millis).toList()))
         .memory(before, cluster.maxApiMemoryMiB())
         .recovery(
@@ -164,7 +192,9 @@ final class BadInputScenario {
                     + " same status and code via Traefik and straight to %s for %d/%d that reached a pod;"
                     + " bodies over 2 MiB (%d over 4 MiB): %s; known limitation of the HTTP codec, NOT"
                     + " fixed, counted apart (docs/adr/0004): bare 414 for a request line over 4 KiB,"
-                    + " straight to a pod %d, through Traefik (which passes the line on) %d",
+                    + " straight to a pod %d, through Traefik (which passes the line on) %d; answered"
+                    + " by the API with 413 but reset by Traefik while the client still sent its body,"
+                    + " counted apart, NOT fixed: %s",
                 categories,
                 fiveHundreds,
                 statuses,
@@ -175,7 +205,8 @@ final class BadInputScenario {
                 overBodyLimit,
                 bigBodies,
                 direct.stream().filter(Answer::knownLimitation).count(),
-                knownVia414))
+                knownVia414,
+                resetAfterEarly413.isEmpty() ? "none" : resetAfterEarly413))
         .violations(violations)
         .build();
   }

@@ -24,6 +24,8 @@ final class IngressLog {
    * @param tag the load driver's {@code X-HA-Request} header ("" for other requests)
    * @param downstreamStatus what the client got
    * @param originStatus what the pod answered (0: no answer)
+   * @param serviceName the Service Traefik routed it to (e.g. {@code
+   *     ner-ner-ner-suite-api-http@kubernetes})
    * @param serviceAddr the pod Traefik sent it to ("ip:port"; the last one when it retried)
    * @param retryAttempts how often Traefik retried it
    */
@@ -33,6 +35,7 @@ final class IngressLog {
       String path,
       int downstreamStatus,
       int originStatus,
+      String serviceName,
       String serviceAddr,
       int retryAttempts,
       Instant start) {
@@ -80,6 +83,7 @@ final class IngressLog {
                 json.path("RequestPath").asText(""),
                 json.path("DownstreamStatus").asInt(),
                 json.path("OriginStatus").asInt(),
+                json.path("ServiceName").asText(""),
                 json.path("ServiceAddr").asText(""),
                 json.path("RetryAttempts").asInt(),
                 Instant.parse(json.path("StartUTC").asText(Instant.EPOCH.toString()))));

@@ -27,6 +27,7 @@ class IngressLogTest {
     assertThat(tagged.downstreamStatus()).isEqualTo(200);
     assertThat(tagged.originStatus()).isEqualTo(200);
     assertThat(tagged.serviceAddr()).isEqualTo("10.244.2.38:8080");
+    assertThat(tagged.serviceName()).isEqualTo("ner-ner-ner-suite-api-http@kubernetes");
     assertThat(FaultRun.host(tagged.serviceAddr())).isEqualTo("10.244.2.38");
     assertThat(tagged.start()).isEqualTo(Instant.parse("2026-12-05T11:47:32.399022798Z"));
     // Answered by Traefik itself (no route yet): no pod, no tag.
