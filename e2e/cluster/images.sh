@@ -111,6 +111,11 @@ app_images() { # ner-api and the WebUI, from the Dockerfiles users build
   (cd "$REPO_ROOT/ner-webui" && bah bud -q --layers --format docker --isolation chroot \
     --build-arg NGINX_IMAGE=localhost/ner-e2e/nginx:$DEBIAN_SUITE -t "localhost/ner-suite/ner-webui:$tag" . >/dev/null)
   save "localhost/ner-suite/ner-webui:$tag" ner-webui
+  # Earlier commits' application images: buildah's layer cache keeps what a rebuild reuses.
+  local old
+  for old in $(bah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/ner-suite/' | grep -v ":$tag\$" || true); do
+    bah rmi "$old" >/dev/null 2>&1 || true
+  done
 }
 
 main() {

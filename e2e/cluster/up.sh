@@ -92,6 +92,11 @@ done
 import_images() {
   local n=$1 sock=$E2E_STATE/nodes/$(node_name "$1")/containerd.sock f
   wait_for "containerd on node $n" 60 ctr -a "$sock" version
+  # The application images of earlier commits: the store is a cache, not an archive.
+  local old
+  for old in $(ctr -a "$sock" -n k8s.io images ls -q | grep '^localhost/ner-suite/' | grep -v ":${E2E_IMAGE_TAG:-e2e}\$" || true); do
+    ctr -a "$sock" -n k8s.io images rm "$old" >/dev/null
+  done
   for f in "$E2E_CACHE"/images/*.tar; do
     nice -n 19 ctr -a "$sock" -n k8s.io images import "$f" >/dev/null
   done

@@ -74,7 +74,12 @@ class ClusterSuiteIT {
   void deletedPodFailsNoRequest() throws Exception {
     record(
         new PodLossScenario(
-                cluster, PodLossScenario.Kind.DELETE, settings.rate(), "3a", "chart defaults", true)
+                cluster,
+                PodLossScenario.Kind.DELETE,
+                settings.rate(),
+                "3a",
+                "chart defaults",
+                PodLossScenario.Target.ZERO_FAILURES)
             .run());
   }
 
@@ -89,13 +94,13 @@ class ClusterSuiteIT {
                 settings.rate(),
                 "3b",
                 "chart defaults: no retry at the Ingress",
-                false)
+                PodLossScenario.Target.REPORT_FAILURES)
             .run());
   }
 
   @Test
   @Order(5)
-  void killedContainerFailsNoRequestWithTheChartsTraefikMiddleware() throws Exception {
+  void killedContainerFailsOnlyWhatItHeldWithTheChartsTraefikMiddleware() throws Exception {
     cluster.helm().upgrade(Map.of("ingress.traefikMiddleware", true));
     // Measured from a settled Ingress: the switch itself is not what this row is about (see
     // e2e/README.md for what a client sees while Traefik takes the new Middleware up).
@@ -108,8 +113,8 @@ class ClusterSuiteIT {
                 PodLossScenario.Kind.SIGKILL,
                 settings.rate(),
                 "3c",
-                "ingress.traefikMiddleware=true: Traefik retries its 502",
-                true)
+                "ingress.traefikMiddleware=true: Traefik retries what it could not send",
+                PodLossScenario.Target.ONLY_IN_FLIGHT_AT_THE_KILL)
             .run());
   }
 

@@ -75,6 +75,12 @@ final class FaultRun {
     return faultFigures;
   }
 
+  /** Traefik's record of one request of the stream, or null. */
+  IngressLog.Entry entryOf(Outcome outcome) {
+    String wanted = tag + "-" + outcome.sequence();
+    return log.stream().filter(e -> e.tag().equals(wanted)).findFirst().orElse(null);
+  }
+
   /** Every request that was not answered correctly, with what the Ingress log says of it. */
   List<String> failureReasons() {
     Map<String, IngressLog.Entry> byTag = new HashMap<>();
