@@ -5,6 +5,10 @@ source "$(dirname "$0")/cluster/lib.sh"
 timings=${1:-$E2E_STATE.timings}
 table=$E2E_ROOT/target/e2e-report.md
 [ -f "$table" ] || { echo "no $table: did the scenarios run?" >&2; exit 1; }
+if [ -e "$E2E_STATE.scenarios-started" ] && [ ! "$table" -nt "$E2E_STATE.scenarios-started" ]; then
+  echo "$table is older than this run's scenarios (they did not finish): REPORT.md left as it was" >&2
+  exit 1
+fi
 commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD)
 dirty=$(git -C "$REPO_ROOT" status --porcelain -- . ':!e2e/REPORT.md' | grep -q . && echo " (with uncommitted changes)" || true)
 {

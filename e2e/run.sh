@@ -10,7 +10,12 @@ source "$(dirname "$0")/cluster/lib.sh"
 cd "$REPO_ROOT"
 timings=$E2E_STATE.timings
 : > "$timings"
-step() { local name=$1 t0=$SECONDS; shift; "$@"; echo "$name $((SECONDS - t0))" >> "$timings"; }
+step() { # name command...: runs it, notes its seconds, returns its status
+  local name=$1 t0=$SECONDS status=0; shift
+  "$@" || status=$?
+  echo "$name $((SECONDS - t0))" >> "$timings"
+  return $status
+}
 
 [ "$(id -u)" = 0 ] || { echo "run.sh needs root" >&2; exit 1; }
 if [ -e "$E2E_STATE/pids" ]; then "$E2E_ROOT/cluster/down.sh"; fi
@@ -27,6 +32,7 @@ nodes=$(for n in $(seq 1 "$E2E_NODES"); do node_name "$n"; done | paste -sd,)
 components="Kubernetes $K8S_VERSION, etcd $ETCD_VERSION, containerd $(containerd --version | awk '{print $3}'),"
 components+=" runc $(runc --version | awk 'NR==1{print $3}'), Traefik $TRAEFIK_VERSION, CoreDNS $COREDNS_VERSION,"
 components+=" metrics-server $METRICS_SERVER_VERSION, $E2E_NODES nodes"
+touch "$E2E_STATE.scenarios-started"   # report.sh refuses a figures table older than this
 set +e
 step scenarios nice -n 19 ./mvnw -B -pl e2e verify -Pe2e -Dspotless.skip=true \
   -De2e.kubeconfig="$KUBECONFIG_ADMIN" -De2e.kubectl="$BIN/kubectl" \
