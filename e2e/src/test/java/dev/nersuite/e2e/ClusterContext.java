@@ -139,6 +139,20 @@ final class ClusterContext implements AutoCloseable {
         "API pods not settled within " + timeout.toSeconds() + " s: " + apiPods());
   }
 
+  /**
+   * {@code kubectl scale} of the API Deployment, then waits until exactly {@code replicas} are
+   * Ready and none is terminating; returns the seconds that took.
+   */
+  double scaleApi(int replicas) {
+    kube.kubectl(
+        "-n",
+        settings.namespace(),
+        "scale",
+        "deployment/" + apiDeployment(),
+        "--replicas=" + replicas);
+    return awaitApiPods(replicas, Duration.ofMinutes(8));
+  }
+
   /** Waits until {@code count} API pods are ready and none is terminating. */
   double awaitApiPods(int count, Duration timeout) {
     long started = System.nanoTime();

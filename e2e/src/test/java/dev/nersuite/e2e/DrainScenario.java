@@ -38,7 +38,7 @@ final class DrainScenario {
     // Crowd the node to drain: new pods can only go there while the other one is cordoned.
     cluster.kube().kubectl("cordon", keep);
     try {
-      scale(replicas);
+      cluster.scaleApi(replicas);
     } finally {
       cluster.kube().kubectl("uncordon", keep);
     }
@@ -95,7 +95,7 @@ final class DrainScenario {
     violations.addAll(run.servedWhileNotReady());
     long leftOnDrained = cluster.apiPods().stream().filter(p -> p.node().equals(drained)).count();
     cluster.kube().kubectl("uncordon", drained);
-    scale(startCount);
+    cluster.scaleApi(startCount);
     return Figures.of(
             String.format(
                 Locale.ROOT, "6. kubectl drain %s (%d API pods there)", drained, onDrained))
@@ -111,27 +111,12 @@ final class DrainScenario {
                     leftOnDrained))
         .notes(
             String.format(
-                Locale.ROOT,
-                "%.0f req/s through Traefik; API pods evicted %d; evictions refused for the PodDisruptionBudget"
-                    + " (kubectl retried) %d; %s; failures: %s",
-                rate,
-                evicted,
-                refused,
-                run.ingressFigures(),
-                run.failureReasons().isEmpty() ? "none" : String.join(" | ", run.failureReasons())))
+                    Locale.ROOT,
+                    "API pods evicted %d; evictions refused for the PodDisruptionBudget (kubectl retried) %d; ",
+                    evicted,
+                    refused)
+                + run.notes(rate))
         .violations(violations)
         .build();
-  }
-
-  private void scale(int count) {
-    cluster
-        .kube()
-        .kubectl(
-            "-n",
-            cluster.settings().namespace(),
-            "scale",
-            "deployment/" + cluster.apiDeployment(),
-            "--replicas=" + count);
-    cluster.awaitApiPods(count, Duration.ofMinutes(8));
   }
 }

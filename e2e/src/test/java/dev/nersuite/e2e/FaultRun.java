@@ -135,6 +135,17 @@ final class FaultRun {
     return found;
   }
 
+  /** "R req/s through Traefik; (Traefik's figures); failures: (each with its reason)". */
+  String notes(double rate) {
+    List<String> reasons = failureReasons();
+    return String.format(
+        Locale.ROOT,
+        "%.0f req/s through Traefik; %s; failures: %s",
+        rate,
+        ingressFigures(),
+        reasons.isEmpty() ? "none" : String.join(" | ", reasons));
+  }
+
   /** The stream's Traefik figures in words. */
   String ingressFigures() {
     return String.format(

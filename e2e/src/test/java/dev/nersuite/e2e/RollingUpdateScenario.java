@@ -58,13 +58,7 @@ final class RollingUpdateScenario {
             run.result().latency(dev.nersuite.ha.LoadDriver.Verdict.CORRECT))
         .memory(before, cluster.maxApiMemoryMiB())
         .recovery(run.faultFigures() + "; fewest Ready API pods " + run.watch().minReady())
-        .notes(
-            String.format(
-                Locale.ROOT,
-                "%.0f req/s through Traefik; %s; failures: %s",
-                rate,
-                run.ingressFigures(),
-                run.failureReasons().isEmpty() ? "none" : String.join(" | ", run.failureReasons())))
+        .notes(run.notes(rate))
         .violations(violations)
         .build();
   }

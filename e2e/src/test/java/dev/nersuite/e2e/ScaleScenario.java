@@ -36,9 +36,9 @@ final class ScaleScenario {
             rate,
             Duration.ofMinutes(15),
             watch -> {
-              double up = scale(to);
+              double up = cluster.scaleApi(to);
               ClusterContext.sleep(ClusterContext.TAIL);
-              double down = scale(from);
+              double down = cluster.scaleApi(from);
               return String.format(
                   Locale.ROOT,
                   "%d → %d: all Ready after %.1f s; %d → %d: old pods gone after %.1f s",
@@ -55,26 +55,8 @@ final class ScaleScenario {
         .load(run.result(), run.result().notCorrect().size(), run.result().latency(Verdict.CORRECT))
         .memory(before, cluster.maxApiMemoryMiB())
         .recovery(run.faultFigures())
-        .notes(
-            String.format(
-                Locale.ROOT,
-                "%.0f req/s through Traefik; %s; failures: %s",
-                rate,
-                run.ingressFigures(),
-                run.failureReasons().isEmpty() ? "none" : String.join(" | ", run.failureReasons())))
+        .notes(run.notes(rate))
         .violations(violations)
         .build();
-  }
-
-  private double scale(int replicas) {
-    cluster
-        .kube()
-        .kubectl(
-            "-n",
-            cluster.settings().namespace(),
-            "scale",
-            "deployment/" + cluster.apiDeployment(),
-            "--replicas=" + replicas);
-    return cluster.awaitApiPods(replicas, Duration.ofMinutes(8));
   }
 }
