@@ -188,7 +188,7 @@ configured above it (a configured workers value or intraOpThreads wins; Manifest
 {{- add (int .Values.api.inference.requestTimeoutSeconds) 5 }}
 {{- end }}
 
-{{/* The Ingress's annotations: the derived ingress-nginx ones, then the user's (which win). */}}
+{{/* The Ingress's annotations: the derived ingress-nginx ones, Traefik's Middleware, then the user's (which win). */}}
 {{- define "ner-suite.ingress.annotations" -}}
 {{- $annotations := dict }}
 {{- if .Values.ingress.nginxAnnotations }}
@@ -196,6 +196,9 @@ configured above it (a configured workers value or intraOpThreads wins; Manifest
 {{- $_ := set $annotations "nginx.ingress.kubernetes.io/proxy-body-size" (mul (include "ner-suite.api.maxBodyBytes" . | int64) 2 | toString) }}
 {{- $_ := set $annotations "nginx.ingress.kubernetes.io/proxy-read-timeout" $timeout }}
 {{- $_ := set $annotations "nginx.ingress.kubernetes.io/proxy-send-timeout" $timeout }}
+{{- end }}
+{{- if .Values.ingress.traefikMiddleware }}
+{{- $_ := set $annotations "traefik.ingress.kubernetes.io/router.middlewares" (printf "%s-%s-ingress@kubernetescrd" .Release.Namespace (include "ner-suite.fullname" .)) }}
 {{- end }}
 {{- $annotations = merge (deepCopy .Values.ingress.annotations) $annotations }}
 {{- with $annotations }}

@@ -117,6 +117,23 @@ describe('WebUI server (nginx)', () => {
     await missing.text();
   });
 
+  it("answers what it has no page for with the API's JSON error format", async () => {
+    const cases = [
+      ['GET', '/no-such-file', 404, 'NOT_FOUND'],
+      ['POST', '/no-such-file', 404, 'NOT_FOUND'],
+      ['POST', '/q/health/ready', 404, 'NOT_FOUND'],
+      ['POST', '/index.html', 405, 'METHOD_NOT_ALLOWED'],
+    ];
+    for (const [method, pathname, status, code] of cases) {
+      const response = await fetch(`${web.webuiUrl}${pathname}`, { method, body: method === 'POST' ? '{}' : undefined });
+      assert.equal(response.status, status, `${method} ${pathname}`);
+      assert.match(response.headers.get('content-type'), /^application\/json/, `${method} ${pathname}`);
+      const body = await response.json();
+      assert.equal(body.error.code, code, `${method} ${pathname}`);
+      assert.equal(typeof body.error.message, 'string');
+    }
+  });
+
   it('routes /api to ner-api behind the same origin', async () => {
     assert.equal(typeof model.name, 'string');
     assert.ok(Array.isArray(model.entityTypes) && model.entityTypes.length > 0);

@@ -82,7 +82,7 @@ final class Cluster implements AutoCloseable {
               ports.get(settings.replicas()),
               cluster.replicas.stream().map(ReplicaProcess::port).toList(),
               settings.retry503());
-      cluster.corpus = NewsCorpus.referenceFrom(cluster.replicas.get(0));
+      cluster.corpus = NewsCorpus.referenceFrom(cluster.replicas.get(0).uri("/api/v1/ner"));
       return cluster;
     } catch (RuntimeException | Error e) {
       cluster.close();

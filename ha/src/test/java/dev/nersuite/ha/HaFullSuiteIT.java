@@ -39,45 +39,46 @@ class HaFullSuiteIT {
   @Test
   @Order(1)
   void rollingRestartOfEveryReplica() {
-    suite.record(suite.scenarios().rollingRestart(suite.cluster().replicas(), RATE));
+    suite.record(
+        new RollingRestartScenario(suite.context(), suite.cluster().replicas(), RATE).run());
   }
 
   @Test
   @Order(2)
   void replicaThatServedNothingStopsPromptlyOnSigterm() {
-    suite.record(suite.scenarios().stopBeforeTraffic());
+    suite.record(new StopBeforeTrafficScenario(suite.context()).run());
   }
 
   @Test
   @Order(3)
   void crashAndRestart() {
-    suite.record(suite.scenarios().crash(suite.cluster().replicas().get(1), RATE));
+    suite.record(new CrashScenario(suite.context(), suite.cluster().replicas().get(1), RATE).run());
   }
 
   @Test
   @Order(4)
   void slowStartGetsNoTrafficUntilReady() {
     suite.record(
-        suite
-            .scenarios()
-            .slowStart(suite.cluster().replicas().get(2), RATE, Duration.ofSeconds(10)));
+        new SlowStartScenario(
+                suite.context(), suite.cluster().replicas().get(2), RATE, Duration.ofSeconds(10))
+            .run());
   }
 
   @Test
   @Order(5)
   void badInput() {
-    suite.record(suite.scenarios().badInput());
+    suite.record(new BadInputScenario(suite.context()).run());
   }
 
   @Test
   @Order(6)
   void overload() {
-    suite.record(suite.scenarios().overload(16, 4, 3, Duration.ofSeconds(15)));
+    suite.record(new OverloadScenario(suite.context(), 16, 4, 3, Duration.ofSeconds(15)).run());
   }
 
   @Test
   @Order(7)
   void soak() {
-    suite.record(suite.scenarios().soak(suite.settings().soak(), SOAK_RATE));
+    suite.record(new SoakScenario(suite.context(), suite.settings().soak(), SOAK_RATE).run());
   }
 }

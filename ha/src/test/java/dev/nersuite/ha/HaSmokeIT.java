@@ -58,28 +58,31 @@ class HaSmokeIT {
   void rollingRestartOfOneReplicaFailsNoRequest() {
     Figures figures =
         suite.record(
-            suite.scenarios().rollingRestart(List.of(suite.cluster().replicas().get(0)), RATE));
+            new RollingRestartScenario(
+                    suite.context(), List.of(suite.cluster().replicas().get(0)), RATE)
+                .run());
     assertThat(figures.requests()).isGreaterThan(100);
   }
 
   @Test
   @Order(2)
   void replicaThatServedNothingStopsPromptlyOnSigterm() {
-    suite.record(suite.scenarios().stopBeforeTraffic());
+    suite.record(new StopBeforeTrafficScenario(suite.context()).run());
   }
 
   @Test
   @Order(3)
   void crashOfOneReplicaFailsNoRequest() {
     Figures figures =
-        suite.record(suite.scenarios().crash(suite.cluster().replicas().get(1), RATE));
+        suite.record(
+            new CrashScenario(suite.context(), suite.cluster().replicas().get(1), RATE).run());
     assertThat(figures.requests()).isGreaterThan(100);
   }
 
   @Test
   @Order(4)
   void hostileInputGetsJsonErrorsAndNo5xx() {
-    Figures figures = suite.record(suite.scenarios().badInput());
+    Figures figures = suite.record(new BadInputScenario(suite.context()).run());
     assertThat(figures.requests()).isGreaterThanOrEqualTo(400);
   }
 }

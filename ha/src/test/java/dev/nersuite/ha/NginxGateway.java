@@ -333,6 +333,22 @@ final class NginxGateway implements AutoCloseable {
     return block.append("    keepalive 16;\n  }\n").toString();
   }
 
+  /** Debian's nginx version, as {@code nginx -v} prints it (for the figures' machine line). */
+  static String version() {
+    try {
+      Process process = new ProcessBuilder("nginx", "-v").redirectErrorStream(true).start();
+      String out =
+          new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      process.waitFor();
+      return out.replace("nginx version: ", "");
+    } catch (IOException e) {
+      return "nginx ?";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "nginx ?";
+    }
+  }
+
   URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }

@@ -14,15 +14,15 @@ final class SuiteRun implements AutoCloseable {
   private final FiguresTable table;
   private final String reportFile;
   private final Cluster cluster;
-  private final Scenarios scenarios;
+  private final HaContext context;
 
   private SuiteRun(String title, String clusterName, String reportFile) {
     this.settings = HaSettings.fromSystemProperties();
-    this.table = new FiguresTable(title);
+    this.table = new FiguresTable(title, NginxGateway.version(), "RSS");
     this.reportFile = reportFile;
     this.cluster = Cluster.start(settings, clusterName, List.of());
     try {
-      this.scenarios = new Scenarios(cluster);
+      this.context = new HaContext(cluster);
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
@@ -42,8 +42,9 @@ final class SuiteRun implements AutoCloseable {
     return cluster;
   }
 
-  Scenarios scenarios() {
-    return scenarios;
+  /** The cluster and the load driver every scenario of the suite works with. */
+  HaContext context() {
+    return context;
   }
 
   /** Adds a scenario's figures to the table and asserts that it met all its targets. */
@@ -56,10 +57,10 @@ final class SuiteRun implements AutoCloseable {
   @Override
   public void close() {
     try {
-      table.publish(settings.reportDir().resolve(reportFile));
+      table.publish(settings.reportDir().resolve(reportFile), "HA fault-injection figures");
     } finally {
       try {
-        scenarios.close();
+        context.close();
       } finally {
         cluster.close();
       }

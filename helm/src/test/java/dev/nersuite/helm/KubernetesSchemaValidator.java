@@ -60,7 +60,8 @@ final class KubernetesSchemaValidator {
       List.of(
           "monitoring.coreos.com/v1/ServiceMonitor",
           "monitoring.coreos.com/v1/PrometheusRule",
-          "keda.sh/v1alpha1/ScaledObject");
+          "keda.sh/v1alpha1/ScaledObject",
+          "traefik.io/v1alpha1/Middleware");
 
   private KubernetesSchemaValidator() {}
 

@@ -331,6 +331,22 @@ final class ManifestPolicy {
           }
         }
         case "Ingress" -> {
+          String middlewares =
+              object.annotations().get("traefik.ingress.kubernetes.io/router.middlewares");
+          if (middlewares != null) {
+            for (String reference : middlewares.split(",")) {
+              // "<namespace>-<name>@kubernetescrd"; the chart's own live in the release namespace
+              String name = reference.strip().replaceFirst("@kubernetescrd$", "");
+              boolean rendered =
+                  objects.stream()
+                      .filter(o -> o.kind().equals("Middleware"))
+                      .anyMatch(o -> name.endsWith("-" + o.name()));
+              if (!rendered) {
+                violations.add(
+                    object.id() + " names a Middleware that is not rendered: " + reference);
+              }
+            }
+          }
           for (JsonElement rule : object.spec().getAsJsonArray("rules")) {
             for (JsonElement path :
                 rule.getAsJsonObject().getAsJsonObject("http").getAsJsonArray("paths")) {

@@ -19,6 +19,8 @@ enum Scenario {
   OBSERVABILITY("observability-values.yaml", ChartRenderer.KUBE_VERSION),
   /** A KEDA ScaledObject instead of the HPA. */
   KEDA("keda-values.yaml", ChartRenderer.KUBE_VERSION),
+  /** Traefik as the Ingress controller: the chart's Middleware instead of nginx annotations. */
+  TRAEFIK("traefik-values.yaml", ChartRenderer.KUBE_VERSION),
   /** Kubernetes 1.20: no autoscaling/v2 nor policy/v1, no preStop sleep action. */
   OLD_CLUSTER("old-cluster-values.yaml", "1.20.2");
 

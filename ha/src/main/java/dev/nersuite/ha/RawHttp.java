@@ -19,13 +19,13 @@ import java.util.Map;
  * a connection the server already closed to the next request (java.net.http does that after a bare
  * HTTP/1.0 error answer). Stateless and thread-safe.
  */
-final class RawHttp {
+public final class RawHttp {
   private static final int CHUNK = 64 * 1024;
 
   private RawHttp() {}
 
   /** An answer: status, headers (names lower-cased) and the body decoded as UTF-8. */
-  record Response(int status, String version, Map<String, String> headers, String body) {
+  public record Response(int status, String version, Map<String, String> headers, String body) {
     String header(String name) {
       return headers.getOrDefault(name.toLowerCase(Locale.ROOT), "");
     }
@@ -39,7 +39,7 @@ final class RawHttp {
    * @param body null: no body
    * @param chunked send the body with Transfer-Encoding: chunked instead of Content-Length
    */
-  static Response exchange(
+  public static Response exchange(
       URI target,
       String method,
       String contentType,

@@ -13,13 +13,13 @@ import java.util.List;
  * must get a 4xx with the API's JSON error body (or a correct 200 where the input is odd but
  * valid), never a 5xx. Stateless and thread-safe.
  */
-final class HostileCorpus {
-  static final String NER = "/api/v1/ner";
-  static final String BATCH = "/api/v1/ner/batch";
-  static final String JSON = "application/json";
+public final class HostileCorpus {
+  public static final String NER = "/api/v1/ner";
+  public static final String BATCH = "/api/v1/ner/batch";
+  public static final String JSON = "application/json";
 
   /** The service's limit on request bodies ({@code quarkus.http.limits.max-body-size}). */
-  static final int SERVICE_BODY_LIMIT = 2 * 1024 * 1024;
+  public static final int SERVICE_BODY_LIMIT = 2 * 1024 * 1024;
 
   private static final String SENTENCE = "新华社北京3月5日电，李强在人民大会堂作报告。";
 
@@ -33,7 +33,7 @@ final class HostileCorpus {
    * @param body null: no body
    * @param chunked sent without Content-Length (Transfer-Encoding: chunked)
    */
-  record HostileRequest(
+  public record HostileRequest(
       String category,
       String name,
       String method,
@@ -42,12 +42,12 @@ final class HostileCorpus {
       String accept,
       byte[] body,
       boolean chunked) {
-    int bodyLength() {
+    public int bodyLength() {
       return body == null ? 0 : body.length;
     }
 
     /** A POST to one of the recognition endpoints, whose 200 must be a well-formed result. */
-    boolean isRecognition() {
+    public boolean isRecognition() {
       return method.equals("POST") && (path.equals(NER) || path.equals(BATCH));
     }
   }
@@ -56,7 +56,7 @@ final class HostileCorpus {
 
   private HostileCorpus() {}
 
-  static List<HostileRequest> build() {
+  public static List<HostileRequest> build() {
     HostileCorpus corpus = new HostileCorpus();
     corpus.malformedJson();
     corpus.truncatedJson();
@@ -610,7 +610,7 @@ final class HostileCorpus {
   }
 
   /** {@code codePoints} code points cut from repeating {@code unit}. */
-  static String repeat(String unit, int codePoints) {
+  public static String repeat(String unit, int codePoints) {
     int[] units = unit.codePoints().toArray();
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < codePoints; i++) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,9 +17,9 @@ import java.util.Set;
  * {"error":{"code","message"}}} whose code is one the API documents; a 200 only with a well-formed
  * result. Thread-safe (stateless).
  */
-final class HostileRunner {
+public final class HostileRunner {
   /** The error codes the API documents (README), which clients may rely on. */
-  static final Set<String> SERVICE_CODES =
+  public static final Set<String> SERVICE_CODES =
       Set.of(
           "MALFORMED_JSON",
           "INVALID_FIELD",
@@ -28,7 +29,10 @@ final class HostileRunner {
           "BLANK_TEXT",
           "EMPTY_BATCH",
           "INVALID_TEXT",
+          "UNKNOWN_MODEL",
+          "UNAUTHORIZED",
           "NOT_FOUND",
+          "MODEL_NOT_FOUND",
           "METHOD_NOT_ALLOWED",
           "NOT_ACCEPTABLE",
           "TEXT_TOO_LONG",
@@ -51,7 +55,7 @@ final class HostileRunner {
    * request line over 4 KiB sent straight to a replica gets Vert.x's bare 414. Anything else
    * without the JSON body is a failure (a chunked body over the limit was one, and is fixed).
    */
-  static boolean isKnownLimitation(int status, boolean direct) {
+  public static boolean isKnownLimitation(int status, boolean direct) {
     // Refused by the HTTP codec before any handler of the service runs, and Quarkus offers no hook
     // for that answer (docs/adr/0004). Through the gateway it gets a JSON answer.
     return direct && status == 414;
@@ -65,7 +69,7 @@ final class HostileRunner {
    * @param knownLimitation the documented bare 414 of an over-long request line, sent straight to a
    *     replica (counted apart, not a failure)
    */
-  record Answer(
+  public record Answer(
       HostileRequest request,
       int status,
       String code,
@@ -74,19 +78,31 @@ final class HostileRunner {
       double millis) {}
 
   /**
-   * Sends every request to {@code base}; {@code direct} says the target is a replica itself.
+   * Sends every request to {@code base}; {@code direct} says the target is a replica itself. {@code
+   * gatewayCodes} are the JSON error codes of the errors the gateway in front answers itself (none
+   * when direct).
    *
    * @param tag prefix of the {@code X-HA-Request} header, {@code tag-index}
    */
-  static List<Answer> run(String base, List<HostileRequest> corpus, String tag, boolean direct) {
+  public static List<Answer> run(
+      String base,
+      List<HostileRequest> corpus,
+      String tag,
+      boolean direct,
+      Collection<String> gatewayCodes) {
     List<Answer> answers = new ArrayList<>();
     for (int i = 0; i < corpus.size(); i++) {
-      answers.add(send(base, corpus.get(i), tag + "-" + i, direct));
+      answers.add(send(base, corpus.get(i), tag + "-" + i, direct, gatewayCodes));
     }
     return answers;
   }
 
-  private static Answer send(String base, HostileRequest hostile, String tag, boolean direct) {
+  private static Answer send(
+      String base,
+      HostileRequest hostile,
+      String tag,
+      boolean direct,
+      Collection<String> gatewayCodes) {
     long started = System.nanoTime();
     RawHttp.Response response;
     try {
@@ -111,7 +127,7 @@ final class HostileRunner {
       return new Answer(hostile, status, code, "5xx: " + excerpt(response.body()), false, millis);
     }
     if (status >= 400) {
-      String problem = errorBodyProblem(response, json, code);
+      String problem = errorBodyProblem(response, json, code, gatewayCodes);
       boolean known = problem != null && isKnownLimitation(status, direct);
       return new Answer(hostile, status, code, known ? null : problem, known, millis);
     }
@@ -129,7 +145,8 @@ final class HostileRunner {
   }
 
   /** Null when the error answer is the API's JSON error with a documented code. */
-  private static String errorBodyProblem(RawHttp.Response response, JsonNode json, String code) {
+  private static String errorBodyProblem(
+      RawHttp.Response response, JsonNode json, String code, Collection<String> gatewayCodes) {
     String type = response.header("Content-Type");
     if (json == null || !json.path("error").path("message").isTextual() || code.isEmpty()) {
       return "error without the JSON error body (Content-Type '"
@@ -140,7 +157,7 @@ final class HostileRunner {
     if (!type.startsWith("application/json")) {
       return "JSON error body sent as Content-Type '" + type + "'";
     }
-    if (!SERVICE_CODES.contains(code) && !NginxGateway.GATEWAY_CODES.contains(code)) {
+    if (!SERVICE_CODES.contains(code) && !gatewayCodes.contains(code)) {
       return "error code " + code + " is not one the API documents";
     }
     return null;
@@ -190,7 +207,7 @@ final class HostileRunner {
     return (System.nanoTime() - started) / 1e6;
   }
 
-  static String excerpt(String body) {
+  public static String excerpt(String body) {
     String oneLine = body.replace("\n", " ");
     return oneLine.length() <= 160 ? oneLine : oneLine.substring(0, 160) + "…";
   }

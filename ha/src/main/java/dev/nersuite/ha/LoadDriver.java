@@ -22,8 +22,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Sends a bounded stream of real recognition requests (the news corpus, one text per request and
- * every tenth request a batch of three) to the gateway and records every response: status, latency,
- * and whether the entities are exactly the reference ones.
+ * every tenth request a batch of three) to the gateway (nginx in ha/, the Ingress controller in
+ * e2e/) and records every response: status, latency, and whether the entities are exactly the
+ * reference ones.
  *
  * <p>Open loop: requests leave at a fixed rate whatever the answers, and latency counts from when a
  * request was due, so a stalled service cannot hide its stall by slowing the driver down
@@ -32,15 +33,15 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Thread-safe; each {@link #start} is an independent run.
  */
-final class LoadDriver implements AutoCloseable {
+public final class LoadDriver implements AutoCloseable {
   /**
    * Longer than the gateway's retry budget (40 s), so nginx always answers before the client gives
    * up.
    */
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(45);
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(45);
 
   /** What a response was. */
-  enum Verdict {
+  public enum Verdict {
     /** 200 with exactly the reference entities. */
     CORRECT,
     /** 200 whose body is not the reference result: a partial or corrupted answer. */
@@ -62,7 +63,7 @@ final class LoadDriver implements AutoCloseable {
    * @param code the JSON error code, or "" for a 200 or a non-JSON answer
    * @param detail what was wrong, for failure listings
    */
-  record Outcome(
+  public record Outcome(
       int sequence,
       long dueNanos,
       long doneNanos,
@@ -70,13 +71,13 @@ final class LoadDriver implements AutoCloseable {
       String code,
       Verdict verdict,
       String detail) {
-    double latencyMillis() {
+    public double latencyMillis() {
       return (doneNanos - dueNanos) / 1e6;
     }
   }
 
   /** What the requests carry. */
-  enum Mix {
+  public enum Mix {
     /** Every sentence in turn, one per request; every tenth request a batch of three. */
     NEWS,
     /**
@@ -90,10 +91,10 @@ final class LoadDriver implements AutoCloseable {
   }
 
   /** Texts (model rows) in one request of the {@link Mix#LONG_BATCHES} mix. */
-  static final int LONG_BATCH_TEXTS = 32;
+  public static final int LONG_BATCH_TEXTS = 32;
 
   /** Sentences longer than this many code points make up the {@link Mix#LONG_BATCHES} mix. */
-  static final int LONG_SENTENCE = 100;
+  public static final int LONG_SENTENCE = 100;
 
   /**
    * One stream.
@@ -104,14 +105,14 @@ final class LoadDriver implements AutoCloseable {
    * @param maxDuration longest the stream runs
    * @param maxOutstanding most requests in flight (the driver waits beyond it)
    */
-  record Plan(
+  public record Plan(
       String tag,
       double ratePerSecond,
       int maxRequests,
       Duration maxDuration,
       int maxOutstanding,
       Mix mix) {
-    Plan(
+    public Plan(
         String tag,
         double ratePerSecond,
         int maxRequests,
@@ -127,9 +128,13 @@ final class LoadDriver implements AutoCloseable {
   private final ExecutorService executor;
   private final HttpClient client;
 
-  LoadDriver(NginxGateway gateway, NewsCorpus corpus) {
-    this.ner = gateway.uri("/api/v1/ner");
-    this.batch = gateway.uri("/api/v1/ner/batch");
+  /**
+   * A driver sending to {@code base} (the gateway or Ingress in front of the replicas, e.g. {@code
+   * http://127.0.0.1:8080}), checking answers against {@code corpus}.
+   */
+  public LoadDriver(URI base, NewsCorpus corpus) {
+    this.ner = base.resolve("/api/v1/ner");
+    this.batch = base.resolve("/api/v1/ner/batch");
     this.corpus = corpus;
     this.executor =
         Executors.newFixedThreadPool(
@@ -148,7 +153,7 @@ final class LoadDriver implements AutoCloseable {
   }
 
   /** Starts a stream in the background. */
-  Run start(Plan plan) {
+  public Run start(Plan plan) {
     Run run = new Run(plan);
     Thread pacer = new Thread(run::pace, "ha-load-pacer-" + plan.tag());
     pacer.setDaemon(true);
@@ -157,7 +162,7 @@ final class LoadDriver implements AutoCloseable {
   }
 
   /** Runs a stream to its end. */
-  LoadResult run(Plan plan) {
+  public LoadResult run(Plan plan) {
     return start(plan).await();
   }
 
@@ -166,7 +171,8 @@ final class LoadDriver implements AutoCloseable {
    * answered, for {@code duration}; measures what the replicas can serve (capacity). Latency counts
    * from the send.
    */
-  LoadResult runClosedLoop(String tag, Mix mix, int users, Duration duration, int maxRequests) {
+  public LoadResult runClosedLoop(
+      String tag, Mix mix, int users, Duration duration, int maxRequests) {
     ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     AtomicInteger sequence = new AtomicInteger();
     long started = System.nanoTime();
@@ -203,7 +209,7 @@ final class LoadDriver implements AutoCloseable {
   }
 
   /** A stream being sent. Thread-safe. */
-  final class Run {
+  public final class Run {
     private final Plan plan;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
@@ -259,12 +265,12 @@ final class LoadDriver implements AutoCloseable {
     }
 
     /** Stops sending; requests in flight still complete. */
-    void stop() {
+    public void stop() {
       stopped.set(true);
     }
 
     /** Waits until the stream ended and every request was answered or timed out. */
-    LoadResult await() {
+    public LoadResult await() {
       awaitLatch(paced, plan.maxDuration().plus(REQUEST_TIMEOUT).plusSeconds(30));
       // Every permit back means nothing is in flight.
       try {

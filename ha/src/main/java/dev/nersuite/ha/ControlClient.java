@@ -12,8 +12,8 @@ import java.time.Duration;
  * The harness's own HTTP calls (health probes, reference results, checks after a scenario), kept
  * apart from the load driver's client so probing never queues behind load. Thread-safe.
  */
-final class ControlClient {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class ControlClient {
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   private static final HttpClient CLIENT =
       HttpClient.newBuilder()
@@ -24,7 +24,7 @@ final class ControlClient {
   private ControlClient() {}
 
   /** The status of a GET, or -1 when nothing answered (refused, reset, timed out). */
-  static int status(URI uri, Duration timeout) {
+  public static int status(URI uri, Duration timeout) {
     try {
       return CLIENT
           .send(
@@ -40,7 +40,7 @@ final class ControlClient {
   }
 
   /** POSTs a JSON body; transport failures are thrown. */
-  static HttpResponse<String> postJson(URI uri, String json, Duration timeout)
+  public static HttpResponse<String> postJson(URI uri, String json, Duration timeout)
       throws IOException, InterruptedException {
     return CLIENT.send(
         HttpRequest.newBuilder(uri)

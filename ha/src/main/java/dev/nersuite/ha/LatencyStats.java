@@ -3,14 +3,14 @@ package dev.nersuite.ha;
 import java.util.Collection;
 
 /** Nearest-rank percentiles of a set of latencies in milliseconds. Immutable and thread-safe. */
-final class LatencyStats {
+public final class LatencyStats {
   private final double[] sorted;
 
-  LatencyStats(Collection<Double> millis) {
+  public LatencyStats(Collection<Double> millis) {
     this.sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
   }
 
-  int count() {
+  public int count() {
     return sorted.length;
   }
 
@@ -18,7 +18,7 @@ final class LatencyStats {
    * The smallest value with at least {@code quantile} of all values at or below it, or NaN when
    * empty.
    */
-  double percentile(double quantile) {
+  public double percentile(double quantile) {
     if (quantile <= 0 || quantile > 1) {
       throw new IllegalArgumentException("quantile must be in (0, 1]: " + quantile);
     }
@@ -29,7 +29,7 @@ final class LatencyStats {
     return sorted[Math.max(0, rank - 1)];
   }
 
-  double max() {
+  public double max() {
     return sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1];
   }
 }

@@ -13,38 +13,38 @@ import java.util.stream.Collectors;
  *
  * @param startNanos when the stream began ({@link System#nanoTime()})
  */
-record LoadResult(String tag, long startNanos, List<Outcome> outcomes) {
-  LoadResult {
+public record LoadResult(String tag, long startNanos, List<Outcome> outcomes) {
+  public LoadResult {
     outcomes = List.copyOf(outcomes);
   }
 
-  int requests() {
+  public int requests() {
     return outcomes.size();
   }
 
-  long count(Verdict verdict) {
+  public long count(Verdict verdict) {
     return outcomes.stream().filter(o -> o.verdict() == verdict).count();
   }
 
   /** Everything that was not a correct answer. */
-  List<Outcome> notCorrect() {
+  public List<Outcome> notCorrect() {
     return outcomes.stream().filter(o -> o.verdict() != Verdict.CORRECT).toList();
   }
 
   /** Failures when shedding is allowed: wrong results, other errors, no answer. */
-  List<Outcome> failuresBesidesShedding() {
+  public List<Outcome> failuresBesidesShedding() {
     return outcomes.stream()
         .filter(o -> o.verdict() != Verdict.CORRECT && o.verdict() != Verdict.SHED)
         .toList();
   }
 
-  LatencyStats latency(Verdict verdict) {
+  public LatencyStats latency(Verdict verdict) {
     return new LatencyStats(
         outcomes.stream().filter(o -> o.verdict() == verdict).map(Outcome::latencyMillis).toList());
   }
 
   /** Outcomes of the requests due between the two offsets from the stream's start. */
-  LoadResult dueBetween(double fromSeconds, double toSeconds) {
+  public LoadResult dueBetween(double fromSeconds, double toSeconds) {
     long from = startNanos + (long) (fromSeconds * 1e9);
     long to = startNanos + (long) (toSeconds * 1e9);
     return new LoadResult(
@@ -54,7 +54,7 @@ record LoadResult(String tag, long startNanos, List<Outcome> outcomes) {
   }
 
   /** "status CODE" to how many times, e.g. {@code 503 OVERLOADED=12}. */
-  Map<String, Long> statusCodes() {
+  public Map<String, Long> statusCodes() {
     return outcomes.stream()
         .collect(
             Collectors.groupingBy(
@@ -62,7 +62,7 @@ record LoadResult(String tag, long startNanos, List<Outcome> outcomes) {
   }
 
   /** Correct answers per second over the span of the requests' due times. */
-  double correctPerSecond() {
+  public double correctPerSecond() {
     if (outcomes.isEmpty()) {
       return 0;
     }
@@ -72,7 +72,7 @@ record LoadResult(String tag, long startNanos, List<Outcome> outcomes) {
   }
 
   /** The first few failures, for assertion messages. */
-  String describeFailures(List<Outcome> failures) {
+  public String describeFailures(List<Outcome> failures) {
     return failures.stream()
         .limit(10)
         .map(

@@ -18,13 +18,13 @@ import java.util.Map;
  * start of the run: recognition is deterministic, so every later answer, from any replica, must be
  * exactly these. Immutable once built and thread-safe.
  */
-final class NewsCorpus {
+public final class NewsCorpus {
   /** Probabilities are compared with this tolerance; everything else must be equal. */
-  static final double PROB_TOLERANCE = 1e-6;
+  public static final double PROB_TOLERANCE = 1e-6;
 
   /** One entity of a response. */
-  record Entity(String type, int start, int end, String span, double prob) {
-    boolean sameAs(Entity other) {
+  public record Entity(String type, int start, int end, String span, double prob) {
+    public boolean sameAs(Entity other) {
       return type.equals(other.type)
           && start == other.start
           && end == other.end
@@ -44,7 +44,7 @@ final class NewsCorpus {
   }
 
   /** The fixture's sentences (one per line, '#' comments). */
-  static List<String> loadSentences() {
+  public static List<String> loadSentences() {
     try (InputStream in = NewsCorpus.class.getResourceAsStream("/corpus/news-zh.txt")) {
       if (in == null) {
         throw new IllegalStateException("corpus/news-zh.txt missing from the test resources");
@@ -59,13 +59,17 @@ final class NewsCorpus {
     }
   }
 
-  /** Asks one replica directly (no gateway) for every sentence's entities. */
-  static NewsCorpus referenceFrom(ReplicaProcess replica) {
+  /**
+   * Asks one replica for every sentence's entities, at {@code nerEndpoint} (its {@code
+   * /api/v1/ner}; straight to a replica in ha/, through the Ingress in e2e/, where every replica
+   * runs the same image).
+   */
+  public static NewsCorpus referenceFrom(URI nerEndpoint) {
     List<String> sentences = loadSentences();
     Map<String, List<Entity>> expected = new LinkedHashMap<>();
     String model = null;
     for (String sentence : sentences) {
-      JsonNode body = recognizeDirectly(replica.uri("/api/v1/ner"), sentence);
+      JsonNode body = recognizeDirectly(nerEndpoint, sentence);
       model = body.path("model").asText();
       expected.put(sentence, parseEntities(body.path("entities")));
     }
@@ -93,7 +97,7 @@ final class NewsCorpus {
   }
 
   /** Parses an {@code entities} array; throws on anything that is not a well-formed entity. */
-  static List<Entity> parseEntities(JsonNode array) {
+  public static List<Entity> parseEntities(JsonNode array) {
     if (!array.isArray()) {
       throw new IllegalArgumentException("entities is not an array: " + array);
     }
@@ -117,7 +121,7 @@ final class NewsCorpus {
     return entities;
   }
 
-  static boolean same(List<Entity> expected, List<Entity> actual) {
+  public static boolean same(List<Entity> expected, List<Entity> actual) {
     if (expected.size() != actual.size()) {
       return false;
     }
@@ -129,11 +133,11 @@ final class NewsCorpus {
     return true;
   }
 
-  List<String> sentences() {
+  public List<String> sentences() {
     return sentences;
   }
 
-  List<Entity> expected(String sentence) {
+  public List<Entity> expected(String sentence) {
     List<Entity> entities = expected.get(sentence);
     if (entities == null) {
       throw new IllegalArgumentException("not a corpus sentence: " + sentence);
@@ -141,11 +145,11 @@ final class NewsCorpus {
     return entities;
   }
 
-  String model() {
+  public String model() {
     return model;
   }
 
-  int totalEntities() {
+  public int totalEntities() {
     return expected.values().stream().mapToInt(List::size).sum();
   }
 }

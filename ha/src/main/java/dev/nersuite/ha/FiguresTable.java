@@ -15,24 +15,31 @@ import java.util.Locale;
  * The figures of a run as a Markdown table, printed and written to a report file with the machine
  * it ran on. Not thread-safe: the test thread adds rows.
  */
-final class FiguresTable {
+public final class FiguresTable {
   private final String title;
+  private final String machine;
+  private final String memoryColumn;
   private final List<Figures> rows = new ArrayList<>();
-  private final String machine = Machine.describe();
 
-  FiguresTable(String title) {
+  /**
+   * A table headed {@code title}; {@code components} names what the figures depend on besides the
+   * machine (e.g. nginx's version); {@code memoryColumn} says what the memory column measures.
+   */
+  public FiguresTable(String title, String components, String memoryColumn) {
     this.title = title;
+    this.machine = Machine.describe(components);
+    this.memoryColumn = memoryColumn;
   }
 
-  void add(Figures figures) {
+  public void add(Figures figures) {
     rows.add(figures);
   }
 
-  List<Figures> rows() {
+  public List<Figures> rows() {
     return List.copyOf(rows);
   }
 
-  String markdown() {
+  public String markdown() {
     StringBuilder out = new StringBuilder();
     out.append("## ").append(title).append("\n\n");
     out.append("Finished ")
@@ -40,22 +47,23 @@ final class FiguresTable {
         .append(" on ")
         .append(machine)
         .append("\n\n");
-    out.append(
-        "| scenario | requests | failures | 503 shed | p50 ms | p99 ms | RSS before → after MiB | recovery | target |\n");
+    out.append("| scenario | requests | failures | 503 shed | p50 ms | p99 ms | ")
+        .append(memoryColumn)
+        .append(" before → after MiB | recovery | target |\n");
     out.append("|---|---:|---:|---:|---:|---:|---|---|---|\n");
     for (Figures f : rows) {
       out.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %d | %d | %s | %s | %d → %d | %s | %s |%n",
+              "| %s | %d | %d | %d | %s | %s | %s → %s | %s | %s |%n",
               f.scenario(),
               f.requests(),
               f.failures(),
               f.shed(),
               millis(f.p50Millis()),
               millis(f.p99Millis()),
-              f.rssBeforeMiB(),
-              f.rssAfterMiB(),
+              mib(f.memoryBeforeMiB()),
+              mib(f.memoryAfterMiB()),
               f.recovery(),
               f.met() ? "met" : "**MISSED**"));
     }
@@ -69,19 +77,23 @@ final class FiguresTable {
     return out.toString();
   }
 
+  private static String mib(long value) {
+    return value < 0 ? "-" : Long.toString(value);
+  }
+
   private static String millis(double value) {
     return Double.isNaN(value)
         ? "-"
         : String.format(Locale.ROOT, value < 10 ? "%.1f" : "%.0f", value);
   }
 
-  /** Prints the table and writes it to {@code file}. */
-  void publish(Path file) {
+  /** Prints the table and writes it to {@code file}, under the heading {@code heading}. */
+  public void publish(Path file, String heading) {
     String text = markdown();
     System.out.println("\n" + text);
     try {
       Files.createDirectories(file.getParent());
-      Files.writeString(file, "# HA fault-injection figures\n\n" + text, StandardCharsets.UTF_8);
+      Files.writeString(file, "# " + heading + "\n\n" + text, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

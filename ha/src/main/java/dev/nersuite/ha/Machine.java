@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /** One line that says what machine figures were measured on. Stateless and thread-safe. */
-final class Machine {
+public final class Machine {
   private Machine() {}
 
-  static String describe() {
+  /** CPUs, memory, Java, then {@code components} (what else the figures depend on). */
+  public static String describe(String components) {
     String cpu = firstValue(Path.of("/proc/cpuinfo"), "model name");
     long memKiB = parseKiB(firstValue(Path.of("/proc/meminfo"), "MemTotal"));
     String load = read(Path.of("/proc/loadavg")).split(" ")[0];
@@ -21,23 +22,8 @@ final class Machine {
         cpu.isEmpty() ? "unknown CPU" : cpu,
         memKiB / 1024.0 / 1024.0,
         System.getProperty("java.version"),
-        nginxVersion(),
+        components,
         load);
-  }
-
-  private static String nginxVersion() {
-    try {
-      Process process = new ProcessBuilder("nginx", "-v").redirectErrorStream(true).start();
-      String out =
-          new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      process.waitFor();
-      return out.replace("nginx version: ", "");
-    } catch (IOException e) {
-      return "nginx ?";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "nginx ?";
-    }
   }
 
   private static String firstValue(Path file, String key) {
