@@ -144,6 +144,23 @@ public final class ModelPipeline implements AutoCloseable {
     return decoded;
   }
 
+  /**
+   * Whether the model's queue would refuse a request of {@code rows} rows now; counts the refusal
+   * when so. A cheap check before tokenizing ({@link BatchScheduler#submit} checks exactly later).
+   */
+  boolean refusesRows(int rows) {
+    if (!scheduler.wouldRefuse(rows)) {
+      return false;
+    }
+    countRejected("overloaded");
+    return true;
+  }
+
+  /** Whether the model's queue is full: any request for it would be refused now. */
+  boolean queueFull() {
+    return scheduler.isFull();
+  }
+
   /** Runs one text straight through the batching path, before the model reports ready. */
   void warmUp(String text) {
     recognizer.recognize(List.of(text));

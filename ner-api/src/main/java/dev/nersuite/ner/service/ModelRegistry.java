@@ -104,14 +104,15 @@ public class ModelRegistry implements DictionaryService.EntityTypes {
     }
     LOG.infof(
         "model %s %s from %s ready in %d ms (%d worker(s) x %d ORT thread(s), batches of at most %d"
-            + " tokens)",
+            + " tokens%s)",
         bundle.metadata().name(),
         bundle.metadata().version(),
         bundle.source(),
         (System.nanoTime() - started) / 1_000_000,
         settings.workers(),
         settings.intraOpThreads(),
-        settings.maxBatchTokens());
+        settings.maxBatchTokens(),
+        recognizer.batchRunner().maxRows() == 1 ? ", every row alone" : "");
     return pipeline;
   }
 
@@ -227,6 +228,23 @@ public class ModelRegistry implements DictionaryService.EntityTypes {
     Set<String> types = new TreeSet<>();
     pipelines.values().forEach(p -> types.addAll(p.metadata().entityTypes()));
     return types;
+  }
+
+  /**
+   * Whether every served model's queue is full, so that any recognition request would be refused:
+   * the HTTP layer then refuses before reading the request's JSON ({@link Admission}).
+   */
+  public boolean everyQueueFull() {
+    Map<String, ModelPipeline> current = pipelines;
+    if (current.isEmpty()) {
+      return false;
+    }
+    for (ModelPipeline pipeline : current.values()) {
+      if (!pipeline.queueFull()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The default model's name ({@code null} before the models are loaded). */
