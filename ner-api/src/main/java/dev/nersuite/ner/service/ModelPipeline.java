@@ -30,9 +30,15 @@ public final class ModelPipeline implements AutoCloseable {
    * @param maxBatchTokens most padded tokens per ONNX Runtime call
    * @param maxWait longest a batch waits for more rows once it has its first
    * @param queueSize most rows waiting
+   * @param windowPieces longest window of a long text, in word-pieces
    */
   public record Settings(
-      int intraOpThreads, int workers, int maxBatchTokens, Duration maxWait, int queueSize) {}
+      int intraOpThreads,
+      int workers,
+      int maxBatchTokens,
+      Duration maxWait,
+      int queueSize,
+      int windowPieces) {}
 
   private final EntityRecognizer recognizer;
   private final Settings settings;

@@ -91,7 +91,8 @@ public class ModelRegistry implements DictionaryService.EntityTypes {
     long started = System.nanoTime();
     ModelBundle bundle = source.loader().get();
     ModelPipeline.Settings settings = settings(config.inference(), bundle.metadata());
-    EntityRecognizer recognizer = bundle.open(settings.intraOpThreads(), settings.maxBatchTokens());
+    EntityRecognizer recognizer =
+        bundle.open(settings.intraOpThreads(), settings.maxBatchTokens(), settings.windowPieces());
     ModelPipeline pipeline;
     try {
       pipeline = new ModelPipeline(recognizer, settings, registry);
@@ -104,7 +105,7 @@ public class ModelRegistry implements DictionaryService.EntityTypes {
     }
     LOG.infof(
         "model %s %s from %s ready in %d ms (%d worker(s) x %d ORT thread(s), batches of at most %d"
-            + " tokens%s)",
+            + " tokens%s, windows of %d pieces)",
         bundle.metadata().name(),
         bundle.metadata().version(),
         bundle.source(),
@@ -112,17 +113,21 @@ public class ModelRegistry implements DictionaryService.EntityTypes {
         settings.workers(),
         settings.intraOpThreads(),
         settings.maxBatchTokens(),
-        recognizer.batchRunner().maxRows() == 1 ? ", every row alone" : "");
+        recognizer.batchRunner().maxRows() == 1 ? ", every row alone" : "",
+        settings.windowPieces());
     return pipeline;
   }
 
   /**
    * How a model runs: the configuration where it is set, else what the bundle recommends, else the
-   * defaults (1 ORT thread, 512 tokens per call, a worker per group of ORT threads per CPU).
+   * defaults (1 ORT thread, 512 tokens per call, a worker per group of ORT threads per CPU, windows
+   * of the model's longest row). A window setting longer than the model's row is cut to it.
    */
   static ModelPipeline.Settings settings(NerConfig.Inference inference, ModelMetadata metadata) {
     ModelMetadata.Serving hints =
-        metadata.serving() != null ? metadata.serving() : new ModelMetadata.Serving(null, null);
+        metadata.serving() != null
+            ? metadata.serving()
+            : new ModelMetadata.Serving(null, null, null);
     int threads =
         inference
             .intraOpThreads()
@@ -133,8 +138,17 @@ public class ModelRegistry implements DictionaryService.EntityTypes {
             .orElse(hints.maxBatchTokens() != null ? hints.maxBatchTokens() : 512);
     int processors = Runtime.getRuntime().availableProcessors();
     int workers = inference.workers().orElse(Math.max(1, processors / threads));
+    int windowPieces =
+        Math.min(
+            metadata.maxWordPieces(),
+            inference
+                .windowPieces()
+                .orElse(
+                    hints.windowPieces() != null
+                        ? hints.windowPieces()
+                        : metadata.maxWordPieces()));
     return new ModelPipeline.Settings(
-        threads, workers, maxBatchTokens, inference.maxWait(), inference.queueSize());
+        threads, workers, maxBatchTokens, inference.maxWait(), inference.queueSize(), windowPieces);
   }
 
   /**
