@@ -235,14 +235,17 @@ def wrk(server: "Server", path: str, corpus: Path, seconds: float, connections: 
     best = None
     for attempt in range(1, ATTEMPTS + 1):
         meter = CpuMeter(server)
+        threads_before, threads_started = thread_cpu_seconds(server.process.pid), time.monotonic()
         completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 180)
         cpu = meter.stop()
+        profile = thread_profile(threads_before, thread_cpu_seconds(server.process.pid),
+                                 time.monotonic() - threads_started)
         line = next((l for l in completed.stdout.splitlines() if l.startswith("BENCH_RESULT ")), None)
         if line is None:
             raise SystemExit(f"wrk gave no result ({completed.returncode}): {completed.stdout}\n{completed.stderr}")
         result = json.loads(line[len("BENCH_RESULT "):])
         result.update(others_share=cpu["others_share"], server_share=cpu["server_share"],
-                      client_share=cpu["client_share"], attempts=attempt)
+                      client_share=cpu["client_share"], attempts=attempt, server_threads=profile)
         drain(server.base_url, path, probe)
         if best is None or result["others_share"] < best["others_share"]:
             best = result
@@ -287,13 +290,79 @@ def corpus_chars(corpus: Path, batch: int = 0) -> float:
     return mean * max(1, batch)
 
 
+# Warm-up goes on (in steps of JIT_STEP_S, at most JIT_MAX_S) while the server's JIT compiler threads take more
+# than JIT_SETTLED_SHARE of one CPU: on a loaded machine 8 s of load left the C2 compiler busy with 15-25% of a
+# CPU through the first measured points, which lowered the capacity the ratios and the overload rate rest on.
+JIT_STEP_S = 3
+JIT_MAX_S = 60
+JIT_SETTLED_SHARE = 0.05
+
+
+def thread_cpu_seconds(pid: int) -> Dict[str, float]:
+    """CPU time per thread group of a process (thread names with digits folded: "vert.x-eventloop-thread-N"),
+    a coarse profile of where a server's CPU goes (event loops, inference workers, JIT, GC)."""
+    out: Dict[str, float] = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        name = re.sub(r"\d+", "N", text[text.index("(") + 1:text.rindex(")")])
+        fields = text[text.rindex(")") + 2:].split()
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return out
+
+
+def thread_profile(before: Dict[str, float], after: Dict[str, float], seconds: float) -> Dict[str, float]:
+    """CPUs used per thread group between two thread_cpu_seconds readings (groups above 1% of a CPU)."""
+    used = {k: (v - before.get(k, 0.0)) / max(seconds, 1e-9) for k, v in after.items()}
+    return {k: round(v, 3) for k, v in sorted(used.items(), key=lambda kv: -kv[1]) if v >= 0.01}
+
+
+def compiler_cpu_seconds(pid: int) -> Optional[float]:
+    """CPU time of a JVM's JIT compiler threads ("C1/C2 CompilerThre"); None for a process without them."""
+    total, found = 0.0, False
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                text = stat.read()
+            if "CompilerThre" in text[text.index("("):text.rindex(")")]:
+                fields = text[text.rindex(")") + 2:].split()
+                total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+                found = True
+    except OSError:
+        return None
+    return total if found else None
+
+
 def warm_up(server: "Server", path: str, seconds: float, model: str = "") -> None:
     """Unmeasured load before the first point, so that the JVM's JIT (and any lazy initialisation) is done
-    and the first points do not pay for it; the Python stack gets the same."""
+    and the first points do not pay for it; the Python stack gets the same. For a JVM, the load goes on until
+    its JIT compiler threads are nearly idle (see JIT_SETTLED_SHARE)."""
     env = dict(os.environ, BENCH_CORPUS=str(CORPUS), BENCH_PATH=path, BENCH_BATCH="0", BENCH_THREADS="2",
                BENCH_RATE="0", BENCH_MODEL=model)
-    subprocess.run(["wrk", "-t2", "-c16", f"-d{max(1, round(seconds))}s", "--timeout", "60s", "-s", str(LUA),
-                    server.base_url], env=env, capture_output=True, timeout=seconds + 120)
+
+    def load(duration: float) -> None:
+        subprocess.run(["wrk", "-t2", "-c16", f"-d{max(1, round(duration))}s", "--timeout", "60s", "-s",
+                        str(LUA), server.base_url], env=env, capture_output=True, timeout=duration + 120)
+
+    load(seconds)
+    waited = seconds
+    while waited < JIT_MAX_S:
+        before, started = compiler_cpu_seconds(server.process.pid), time.monotonic()
+        if before is None:
+            break
+        load(JIT_STEP_S)
+        share = (compiler_cpu_seconds(server.process.pid) - before) / (time.monotonic() - started)
+        waited += JIT_STEP_S
+        if share <= JIT_SETTLED_SHARE:
+            break
+        log(f"warm-up: the JIT compiler still took {share:.0%} of a CPU; {JIT_STEP_S} s more")
     drain(server.base_url, path, probe_body(False, model))
 
 
@@ -362,6 +431,7 @@ def overload_point(name, server, path, rate, seconds, model: str = "", factor: i
         return json.loads(line[len("BENCH_RESULT "):])
 
     meter = CpuMeter(server)
+    threads_before, threads_started = thread_cpu_seconds(server.process.pid), time.monotonic()
     flood = subprocess.Popen(command(OVERLOAD_FLOOD_THREADS, OVERLOAD_FLOOD_CONNECTIONS, seconds + 2),
                              env=flood_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     time.sleep(1)  # the probe samples the established overload, not its first second
@@ -369,6 +439,8 @@ def overload_point(name, server, path, rate, seconds, model: str = "", factor: i
                                env=probe_env, capture_output=True, text=True, timeout=seconds + 180)
     flood_stdout, _ = flood.communicate(timeout=seconds + 180)
     cpu = meter.stop()
+    profile = thread_profile(threads_before, thread_cpu_seconds(server.process.pid),
+                             time.monotonic() - threads_started)
     flood_result, probe = parse(flood_stdout, "flood"), parse(probe_run.stdout, "probe")
     drain(server.base_url, path, probe_body(False, model))
 
@@ -384,7 +456,7 @@ def overload_point(name, server, path, rate, seconds, model: str = "", factor: i
          "missing_retry_after": flood_result["missing_retry_after"] + probe["missing_retry_after"],
          "late_sends": flood_result["late_sends"], "flood": flood_result, "probe_statuses": probe["statuses"],
          "others_share": cpu["others_share"], "server_share": cpu["server_share"],
-         "client_share": cpu["client_share"]}
+         "client_share": cpu["client_share"], "server_threads": profile}
     both = (flood_result, probe)
     r["non_200"] = sum(v for res in both for k, v in res["statuses"].items() if k != "200")
     r["other_count"] = sum(v for res in both for k, v in res["statuses"].items() if k not in ("200", "503"))
@@ -860,7 +932,7 @@ def report_model(results: dict) -> str:
           f"(probe p50 {fmt(refused_ms.get('p50'), 2)}, p99 {fmt(refused_ms.get('p99'), 2)} ms) | "
           f"{verdict(not problems, '; '.join(problems))} |")
         capacity = sat_api["ok_per_s"]
-        for factor, q in sorted((api.get("overloads") or {}).items()):
+        for factor, q in sorted(overloads(api).items()):
             share = q["accepted_per_s"] / capacity if capacity else 0.0
             w(f"| goodput under {factor}x overload >= {GOODPUT_SHARE:.0%} of the closed-loop capacity | "
               f"{fmt(q['accepted_per_s'])} of {fmt(capacity)} req/s accepted = {share:.0%} (offered "
@@ -959,6 +1031,17 @@ def report_model(results: dict) -> str:
               f"{fmt(p['refused_ms'].get('p99'), 2)} | {fmt(q['other_per_s'])} | {q['server_share']:.0%} / "
               f"{q['client_share']:.0%} / {q['others_share']:.0%} |")
         w("")
+        w("Where the server's CPU went (CPUs per thread group, from /proc; ONNX Runtime runs on the "
+          "`ner-batcher` threads, HTTP and JSON on the `vert.x-eventloop` ones, the JIT on `CN CompilerThre`):")
+        w("")
+        w("| point | server CPUs by thread group |")
+        w("|---|---|")
+        sat_point = max(api["closed"], key=lambda p: p["ok_per_s"])
+        for title, point in ([(f"closed loop c={sat_point['concurrency']} (capacity)", sat_point)]
+                             + [(f"{f}x overload", q) for f, q in sorted(overloads(api).items())]):
+            groups = point.get("server_threads") or {}
+            w(f"| {title} | " + (", ".join(f"{k} {v:.2f}" for k, v in list(groups.items())[:6]) or "-") + " |")
+        w("")
         w("ner-api metrics after the overload run: " + (", ".join(
             f"`{k} {v:g}`" for k, v in api["overload_metrics"].items()
             if any(s in k for s in ("rejected", "timeout", "queue", "batch"))) or "none exported") + ".")
@@ -989,6 +1072,11 @@ def others(point: dict) -> str:
     if share is None:
         return "-"
     return f"{share:.0%}" + (" (!)" if share > CONTENDED else "")
+
+
+def overloads(api: dict) -> Dict[int, dict]:
+    """The overload points by factor (JSON turns the int keys into strings)."""
+    return {int(k): v for k, v in (api.get("overloads") or {}).items()}
 
 
 def model_view(results: dict, name: str) -> dict:
@@ -1058,10 +1146,10 @@ def report(results: dict) -> str:
         ("c=1 p50 / p99, ms", lambda v: f"{fmt(v['ner_api']['closed'][0]['latency_ms']['p50'], 2)} / "
                                         f"{fmt(v['ner_api']['closed'][0]['latency_ms']['p99'], 2)}"),
         ("half load p99 / c=1 p99", lambda v: f"{v['ner_api']['half_load']['paced']['ok_ms']['p99'] / v['ner_api']['closed'][0]['latency_ms']['p99']:.1f}x"),
-        ("2x overload: accepted / capacity; 503 p99 ms", lambda v: f"{v['ner_api']['overloads'][2]['accepted_per_s'] / sat(v)['ok_per_s']:.0%}; "
-                                                                    f"{fmt(v['ner_api']['overloads'][2]['paced']['refused_ms'].get('p99'), 1)}"),
-        ("3x overload: accepted / capacity; 503 p99 ms", lambda v: f"{v['ner_api']['overloads'][3]['accepted_per_s'] / sat(v)['ok_per_s']:.0%}; "
-                                                                    f"{fmt(v['ner_api']['overloads'][3]['paced']['refused_ms'].get('p99'), 1)}"),
+        ("2x overload: accepted / capacity; 503 p99 ms", lambda v: f"{overloads(v['ner_api'])[2]['accepted_per_s'] / sat(v)['ok_per_s']:.0%}; "
+                                                                    f"{fmt(overloads(v['ner_api'])[2]['paced']['refused_ms'].get('p99'), 1)}"),
+        ("3x overload: accepted / capacity; 503 p99 ms", lambda v: f"{overloads(v['ner_api'])[3]['accepted_per_s'] / sat(v)['ok_per_s']:.0%}; "
+                                                                    f"{fmt(overloads(v['ner_api'])[3]['paced']['refused_ms'].get('p99'), 1)}"),
         ("20,000-char documents: characters/s", lambda v: fmt(v["ner_api"]["long"]["chars_per_s"])),
     ]
     for title, fn in rows:
@@ -1120,7 +1208,11 @@ def main(argv=None) -> int:
     p.add_argument("--app", default=str(REPO / "ner-api" / "target" / "quarkus-app"),
                    help="ner-api's packaged app (quarkus-app directory) to measure")
     p.add_argument("--command", default="bench/run.sh", help=argparse.SUPPRESS)
+    p.add_argument("--report-from", help="write the report of a finished run's results.json again, and stop")
     args = p.parse_args(argv)
+    if args.report_from:
+        print(report(json.loads(Path(args.report_from).read_text(encoding="utf-8"))))
+        return 0
     seconds = 2 if args.quick else args.seconds
     warm_up_s = 2 if args.quick else WARM_UP_SECONDS
     only = set(args.only.split(","))
@@ -1212,15 +1304,17 @@ def main(argv=None) -> int:
                                                    sub["python"]["answers"])
     results["machine"]["load_after"] = sh("cat /proc/loadavg")
 
+    # The raw figures first: a report that fails can be written again from them (--report-from).
+    (work / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str),
+                                       encoding="utf-8")
     text = report(results)
-    (work / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     (work / "report.md").write_text(text, encoding="utf-8")
     if not args.quick and only >= {"limit", "ner-api", "python"} and not os.environ.get("BENCH_NO_SAVE"):
         out_dir = BENCH / "results"
         out_dir.mkdir(exist_ok=True)
         stem = f"{started:%Y-%m-%d-%H%M}"
         (out_dir / f"{stem}.md").write_text(text, encoding="utf-8")
-        (out_dir / f"{stem}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        (out_dir / f"{stem}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         log(f"report written to {out_dir / (stem + '.md')}")
     print(text)
     return 0
