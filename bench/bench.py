@@ -1254,11 +1254,17 @@ def main(argv=None) -> int:
     articles = write_articles(work)
     results["cpu"] = {}
 
-    def phase(name, run):
+    def phase(name, run, key=None):
         wait_for_quiet(args.quiet_wait)
         meter = CpuMeter()
         out = run()
+        if key:
+            results[key] = out
         results["cpu"][name] = meter.stop()
+        # Saved after every phase: a run stopped later (a starved phase on a loaded machine) keeps what it
+        # measured, and --report-from can write its report.
+        (work / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str),
+                                           encoding="utf-8")
         cpu = results["cpu"][name]
         log(f"{name}: this benchmark used {cpu['ours_share']:.0%} of the CPUs, other processes "
             f"{cpu['others_share']:.0%}")
@@ -1266,8 +1272,8 @@ def main(argv=None) -> int:
 
     settings: Dict[str, dict] = {}
     if "ner-api" in only:
-        results["ner_api"] = phase("ner-api", lambda: run_ner_api(app, articles, work, api_env, list(subjects),
-                                                                  seconds, not args.no_cache_run, warm_up_s))
+        phase("ner-api", lambda: run_ner_api(app, articles, work, api_env, list(subjects), seconds,
+                                             not args.no_cache_run, warm_up_s), key="ner_api")
         settings = results["ner_api"]["settings"]
     if "limit" in only:
         def limits():
