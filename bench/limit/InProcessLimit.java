@@ -20,9 +20,14 @@ import java.util.concurrent.Future;
 /**
  * The in-process limit of the benchmark: what ner-api's own inference classes do without HTTP,
  * queueing or JSON. It opens the bundle with {@link ModelBundle#fromDirectory} and {@link
- * ModelBundle#open}, then calls {@link EntityRecognizer#recognize} (tokenize, windows, one ONNX
- * Runtime call per batch of rows grouped by length, CRF decoding) from as many caller threads as
- * ner-api has inference workers, with batches of 1 to 64 consecutive corpus lines.
+ * ModelBundle#open}, then calls {@link EntityRecognizer#recognize} (tokenize, windows, the rows run
+ * by the model's {@code BatchRunner}, the one batching path the server's scheduler uses too, with
+ * the budget of padded tokens the server uses ({@code --max-batch}), CRF decoding) from as many
+ * caller threads as ner-api has inference workers, with batches of 1 to 64 consecutive corpus
+ * lines.
+ *
+ * <p>{@code --single-only true --single-text TEXT}: only start-up and the latency of that one text
+ * alone, one call at a time (the BERT bundle's single-sentence latency per graph variant).
  *
  * <p>Run by {@code bench/run.sh} in source-file mode on the classpath of the packaged ner-api, so
  * it measures exactly the jars ner-api runs:
@@ -82,11 +87,17 @@ public final class InProcessLimit {
     long jvmStartMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
     long loadStarted = System.nanoTime();
     ModelBundle bundle = ModelBundle.fromDirectory(bundleDir);
-    // ModelBundle.open's batch cap (windows per call, or padded tokens per call in later versions):
-    // large enough that each recognize(batch) call here is one ONNX Runtime call.
-    int maxBatch = Integer.parseInt(options.getOrDefault("max-batch", String.valueOf(1 << 20)));
+    // ModelBundle.open's budget of padded tokens per ONNX Runtime call: the server's, so the
+    // BatchRunner cuts each recognize(batch) call into the calls the server would make.
+    int maxBatch = Integer.parseInt(options.getOrDefault("max-batch", "512"));
+    // The window of long texts (default: the model's longest row), as ner.inference.window-pieces.
+    int window =
+        Integer.parseInt(
+            options.getOrDefault(
+                "window-pieces", String.valueOf(bundle.metadata().maxWordPieces())));
+    out.put("window_pieces", window);
     String[] firstConfig = configs.split(",")[0].split("x");
-    EntityRecognizer first = bundle.open(Integer.parseInt(firstConfig[0]), maxBatch);
+    EntityRecognizer first = bundle.open(Integer.parseInt(firstConfig[0]), maxBatch, window);
     first.recognize(List.of(WARM_UP_TEXT));
     long readyNanos = System.nanoTime();
     out.put(
@@ -95,15 +106,22 @@ public final class InProcessLimit {
             "jvm_to_ready_ms", System.currentTimeMillis() - jvmStartMillis,
             "main_to_ready_ms", (readyNanos - mainStartedNanos) / 1e6,
             "load_open_warm_up_ms", (readyNanos - loadStarted) / 1e6));
-    out.put("single", bench.single(first));
+    String singleText = options.get("single-text");
+    out.put(
+        "single",
+        singleText == null ? bench.single(first) : bench.single(first, List.of(singleText)));
+    out.put("rows_alone", first.batchRunner().maxRows() == 1);
     first.close();
+    if (Boolean.parseBoolean(options.getOrDefault("single-only", "false"))) {
+      configs = "";
+    }
 
     List<Map<String, Object>> points = new ArrayList<>();
-    for (String config : configs.split(",")) {
+    for (String config : configs.isEmpty() ? new String[0] : configs.split(",")) {
       String[] parts = config.split("x");
       int threads = Integer.parseInt(parts[0]);
       int callers = Integer.parseInt(parts[1]);
-      try (EntityRecognizer recognizer = bundle.open(threads, maxBatch)) {
+      try (EntityRecognizer recognizer = bundle.open(threads, maxBatch, window)) {
         recognizer.recognize(List.of(WARM_UP_TEXT));
         for (int batchSize : batchSizes) {
           points.add(bench.point(recognizer, threads, callers, "mixed", corpus, batchSize));
@@ -181,11 +199,19 @@ public final class InProcessLimit {
 
   /** One text per call, one caller: the in-process single-request latency over the corpus. */
   private Map<String, Object> single(EntityRecognizer recognizer) {
+    return single(recognizer, corpus);
+  }
+
+  /** One text per call, one caller, cycling through {@code texts}; a short warm-up first. */
+  private Map<String, Object> single(EntityRecognizer recognizer, List<String> texts) {
+    for (int i = 0; i < 20; i++) {
+      recognizer.recognize(List.of(texts.get(i % texts.size())));
+    }
     List<Double> latencies = new ArrayList<>();
     long deadline = System.nanoTime() + (long) (seconds * 1e9);
     int index = 0;
     while (System.nanoTime() < deadline) {
-      String text = corpus.get(index++ % corpus.size());
+      String text = texts.get(index++ % texts.size());
       long started = System.nanoTime();
       recognizer.recognize(List.of(text));
       latencies.add((System.nanoTime() - started) / 1e6);
@@ -195,6 +221,7 @@ public final class InProcessLimit {
     result.put("calls", latencies.size());
     result.put("p50_ms", percentile(latencies, 50));
     result.put("p99_ms", percentile(latencies, 99));
+    result.put("chars", texts.size() == 1 ? texts.get(0).codePointCount(0, texts.get(0).length()) : null);
     return result;
   }
 

@@ -2,11 +2,13 @@
 PyTorch eager mode) serving the SAME weights ner-api serves.
 
 What it reuses instead of copying (ner-model-export, see ../README.md):
-* the model class of the compact recipe, ``nerexport.compact.model.CompactTagger``, whose forward pass is
-  the PyTorch reference of the ONNX graph (the recipe checks the two agree before writing a bundle);
-* the recipe's row building ``nerexport.compact.data.to_rows`` (rows of at most 510 words, cut at word
-  bounds), the reference tokenizer ``nerexport.tokenization.BertWordPieceTokenizer`` and the reference
-  decoding ``nerexport.decoding.decode_entities`` (CRF Viterbi + the RaNER chunking rules).
+* the model classes whose forward passes are the PyTorch references of the ONNX graphs (the recipes check
+  the two agree before writing a bundle): the compact recipe's ``nerexport.compact.model.CompactTagger``
+  (``bigru-crf``) and the RaNER exporter's plain-PyTorch BERT + linear layer,
+  ``nerexport.raner.bert.RanerEmissionModel`` (``bert-crf``, e.g. the bge-small-zh bundle);
+* the reference tokenizer ``nerexport.tokenization.BertWordPieceTokenizer`` and the reference decoding
+  ``nerexport.decoding.decode_entities`` (CRF Viterbi + the RaNER chunking rules); rows are cut at word
+  bounds to at most 510 word-pieces (the recipes' evaluation rows; ModelScope's pipeline would drop the rest).
 
 The weights are read from the bundle's ``model.onnx`` initialisers (``onnx.numpy_helper``), exactly the
 float32 tensors ner-api runs; the CRF parameters and labels come from ``ner-model.json``. So the baseline
@@ -41,15 +43,40 @@ from fastapi import FastAPI  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
-from nerexport.compact import data as D  # noqa: E402
 from nerexport.compact import model as M  # noqa: E402
 from nerexport.decoding import decode_entities  # noqa: E402
+from nerexport.raner.bert import BertConfig, RanerEmissionModel  # noqa: E402
 from nerexport.tokenization import BertWordPieceTokenizer, Word  # noqa: E402
 
-# ner-model.json maxWordPieces (512) minus [CLS]/[SEP]: the recipe's evaluation rows.
-MAX_WORDS_PER_ROW = 510
-# Rows per forward pass: ner-api's default ner.inference.max-batch-windows.
-MAX_ROWS_PER_BATCH = 32
+# ner-model.json maxWordPieces (512) minus [CLS]/[SEP]: the recipes' evaluation rows.
+MAX_PIECES_PER_ROW = 510
+# Padded tokens per forward pass: ner-api's default ner.inference.max-batch-tokens.
+MAX_TOKENS_PER_BATCH = 512
+
+
+class Row:
+    """One model row: ids with [CLS]/[SEP], the row position of each word's first piece, the words' spans."""
+
+    def __init__(self):
+        self.input_ids, self.first_pieces, self.word_spans = [], [], []
+
+
+def to_rows(tokenizer: BertWordPieceTokenizer, text: str, max_pieces: int) -> List[Row]:
+    """The rows of a text: words in order, a new row whenever the next word's pieces would not fit."""
+    rows: List[Row] = []
+    row = None
+    for word in tokenizer.encode_words(text):
+        pieces = list(word.piece_ids)[:max_pieces]
+        if row is None or len(row.input_ids) - 1 + len(pieces) > max_pieces:
+            row = Row()
+            row.input_ids.append(tokenizer.cls_id)
+            rows.append(row)
+        row.first_pieces.append(len(row.input_ids))
+        row.input_ids.extend(pieces)
+        row.word_spans.append((word.start, word.end))
+    for row in rows:
+        row.input_ids.append(tokenizer.sep_id)
+    return rows
 
 
 class Recognizer:
@@ -58,11 +85,14 @@ class Recognizer:
 
     def __init__(self, bundle_dir: Path):
         self.meta = json.loads((bundle_dir / "ner-model.json").read_text(encoding="utf-8"))
-        if self.meta.get("architecture") != "bigru-crf":
-            raise SystemExit(
-                f"{bundle_dir}: architecture {self.meta.get('architecture')!r}; this baseline rebuilds the "
-                "compact recipe's bigru-crf model only")
-        self.model = self._load_model(bundle_dir / "model.onnx", len(self.meta["labels"]))
+        architecture = self.meta.get("architecture")
+        if architecture == "bigru-crf":
+            self.model = self._load_model(bundle_dir / "model.onnx", len(self.meta["labels"]))
+        elif architecture == "bert-crf":
+            self.model = self._load_bert(bundle_dir / "model.onnx", len(self.meta["labels"]), self.meta)
+        else:
+            raise SystemExit(f"{bundle_dir}: architecture {architecture!r}; this baseline rebuilds bigru-crf "
+                             "(the compact recipe) and bert-crf (the RaNER exporter) models")
         tokenizer_json = json.loads((bundle_dir / "tokenizer.json").read_text(encoding="utf-8"))
         self.tokenizer = BertWordPieceTokenizer(
             vocab=tokenizer_json["model"]["vocab"],
@@ -88,8 +118,9 @@ class Recognizer:
         state = {
             "char_emb": weights["char_emb"], "emit_w": weights["emit_w"], "emit_b": weights["emit_b"],
             # The CRF runs in nerexport.decoding from ner-model.json; the module's copies are unused.
-            "crf_start": np.zeros(num_labels, np.float32), "crf_end": np.zeros(num_labels, np.float32),
-            "crf_trans": np.zeros((num_labels, num_labels), np.float32),
+            "crf.start_transitions": np.zeros(num_labels, np.float32),
+            "crf.end_transitions": np.zeros(num_labels, np.float32),
+            "crf.transitions": np.zeros((num_labels, num_labels), np.float32),
         }
         if bigram_dim:
             state["bigram_emb"] = weights["bigram_emb"]
@@ -97,6 +128,46 @@ class Recognizer:
             for part in ("W", "R", "B"):
                 state[f"gru{k}.{part}"] = weights[f"gru{k}_{part}"]
         model.load_state_dict({k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in state.items()})
+        return model.eval()
+
+    @staticmethod
+    def _load_bert(onnx_path: Path, num_labels: int, meta: dict) -> RanerEmissionModel:
+        """The RaNER exporter's graph (``nerexport.raner.export``) back into its PyTorch module: named
+        initialisers ``encoder.embeddings.*``, ``encoder.encoder.layer.N.*`` and ``linear.bias``; each MatMul's
+        weight is the unnamed initialiser whose product gets a named ``*.bias`` added; the token-type
+        embedding of type 0 (the only type RaNER uses) was folded into one constant added to the embeddings."""
+        graph = onnx.load(str(onnx_path)).graph
+        inits = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+        users = {}
+        for node in graph.node:
+            for name in node.input:
+                users.setdefault(name, []).append(node)
+        # The exporter's initialiser names are the module's parameter names.
+        state = {name: value for name, value in inits.items() if name.startswith("encoder.") or name == "linear.bias"}
+        token_type = None
+        for node in graph.node:
+            if node.op_type == "MatMul" and node.input[1] in inits:
+                biases = [i for u in users.get(node.output[0], []) if u.op_type == "Add" for i in u.input
+                          if i.endswith(".bias") and i in inits]
+                if len(biases) != 1:
+                    raise SystemExit(f"{onnx_path}: MatMul {node.name}: no single named bias after it")
+                state[biases[0][: -len(".bias")] + ".weight"] = inits[node.input[1]].T
+            if node.name.endswith("embeddings/Add_1"):
+                token_type = next((inits[i] for i in node.input if i in inits), None)
+        encoder = (meta.get("provenance", {}).get("export", {}) or {}).get("encoder")
+        if not encoder:
+            raise SystemExit(f"{onnx_path}: ner-model.json has no provenance.export.encoder (the BERT config)")
+        cfg = BertConfig.from_json(encoder, "ner-model.json provenance.export.encoder")
+        model = RanerEmissionModel(cfg, num_labels)
+        types = np.zeros((cfg.type_vocab_size, cfg.hidden_size), np.float32)
+        if token_type is not None:
+            types[0] = token_type
+        state["encoder.embeddings.token_type_embeddings.weight"] = types
+        expected = model.state_dict()
+        missing = sorted(set(expected) - set(state))
+        if missing:
+            raise SystemExit(f"{onnx_path}: weights not found in the graph: {missing[:6]}")
+        model.load_state_dict({k: torch.from_numpy(np.array(state[k], dtype=np.float32)) for k in expected})
         return model.eval()
 
     def emissions(self, rows: List[List[int]]) -> np.ndarray:
@@ -114,14 +185,20 @@ class Recognizer:
         """Entities of each text (ModelScope's ``output`` list), rows grouped by length into batches."""
         rows, owners = [], []
         for index, text in enumerate(texts):
-            for row in D.to_rows(self.tokenizer, text, [], MAX_WORDS_PER_ROW):
+            for row in to_rows(self.tokenizer, text, MAX_PIECES_PER_ROW):
                 if row.first_pieces:
                     rows.append(row)
                     owners.append(index)
         per_row: List[List[dict]] = [[] for _ in rows]
         order = sorted(range(len(rows)), key=lambda i: len(rows[i].input_ids))
-        for begin in range(0, len(order), MAX_ROWS_PER_BATCH):
-            group = order[begin : begin + MAX_ROWS_PER_BATCH]
+        groups, begin = [], 0
+        while begin < len(order):  # sorted by length, at most MAX_TOKENS_PER_BATCH padded tokens per pass
+            end = begin + 1
+            while end < len(order) and len(rows[order[end]].input_ids) * (end - begin + 1) <= MAX_TOKENS_PER_BATCH:
+                end += 1
+            groups.append(order[begin:end])
+            begin = end
+        for group in groups:
             em = self.emissions([rows[i].input_ids for i in group])
             for k, i in enumerate(group):
                 row = rows[i]

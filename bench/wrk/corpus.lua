@@ -5,6 +5,7 @@
 --   BENCH_CORPUS  file with one text per line (required)
 --   BENCH_PATH    request path, e.g. /api/v1/ner or /predict (default /api/v1/ner)
 --   BENCH_BATCH   0 (default): {"text": line}; k > 0: {"texts": [k consecutive lines]}
+--   BENCH_MODEL   unset: no "model" field (the server's default model); a name: "model": name in each body
 --   BENCH_RATE    unset or 0: closed loop (each connection sends its next request when the previous one
 --                 is answered; latency from wrk's own histogram).
 --                 > 0: paced (open loop): R requests/s in total, sent on a fixed schedule. Needs exactly
@@ -97,15 +98,17 @@ function init(args)
     if #line > 0 then lines[#lines + 1] = line end
   end
   assert(#lines > 0, corpus .. " has no lines")
+  local model = os.getenv("BENCH_MODEL") or ""
+  local model_field = model ~= "" and (',"model":' .. json_string(model)) or ""
   local headers = { ["Content-Type"] = "application/json" }
   for i = 1, #lines do
     local body
     if batch > 0 then
       local texts = {}
       for k = 0, batch - 1 do texts[#texts + 1] = json_string(lines[(i - 1 + k) % #lines + 1]) end
-      body = '{"texts":[' .. table.concat(texts, ",") .. "]}"
+      body = '{"texts":[' .. table.concat(texts, ",") .. "]" .. model_field .. "}"
     else
-      body = '{"text":' .. json_string(lines[i]) .. "}"
+      body = '{"text":' .. json_string(lines[i]) .. model_field .. "}"
     end
     requests[i] = wrk.format("POST", path, headers, body)
   end

@@ -181,6 +181,14 @@ public interface NerConfig {
     OptionalInt maxBatchTokens();
 
     /**
+     * Longest window a long text is cut into, in word-pieces with {@code [CLS]} and {@code [SEP]},
+     * for every model (at most each model's own {@code maxWordPieces}). Unset: what each bundle
+     * recommends ({@code serving.windowPieces}), else the model's longest row. Texts that fit one
+     * window get the single-window result; longer ones overlapping windows (ADR 0002, ADR 0008).
+     */
+    OptionalInt windowPieces();
+
+    /**
      * Longest a batch waits for more requests once it has its first. 0: a free worker takes what is
      * queued at once; batches still form from what queues while the workers are busy (ADR 0005).
      */

@@ -12,7 +12,9 @@ import java.util.List;
  * shared).
  *
  * <p>Results never depend on the grouping: the bundle contract requires each row's emissions to be
- * independent of its neighbours and its padding.
+ * independent of its neighbours and its padding. A graph that breaks that rule on purpose, an int8
+ * variant whose activations are quantised with one scale per call ({@link
+ * EmissionModel#rowsMustRunAlone()}), gets every row in a call of its own, without padding.
  */
 public final class BatchRunner {
   /** Told about every ONNX Runtime call, for metrics. */
@@ -32,6 +34,7 @@ public final class BatchRunner {
   private final EmissionModel model;
   private final long padId;
   private final int maxBatchTokens;
+  private final int maxRows;
 
   /**
    * @param model the graph
@@ -40,14 +43,25 @@ public final class BatchRunner {
    *     own
    */
   public BatchRunner(EmissionModel model, long padId, int maxBatchTokens) {
+    this(model, padId, maxBatchTokens, model.rowsMustRunAlone() ? 1 : Integer.MAX_VALUE);
+  }
+
+  /** As above, with a bound on rows per call (tests; the graph decides it otherwise). */
+  BatchRunner(EmissionModel model, long padId, int maxBatchTokens, int maxRows) {
     this.model = model;
     this.padId = padId;
     this.maxBatchTokens = maxBatchTokens;
+    this.maxRows = maxRows;
   }
 
   /** The budget of padded tokens per call. */
   public int maxBatchTokens() {
     return maxBatchTokens;
+  }
+
+  /** Most rows in one call: 1 when the graph's rows must run alone. */
+  public int maxRows() {
+    return maxRows;
   }
 
   /**
@@ -80,7 +94,7 @@ public final class BatchRunner {
   public float[][][] runRows(List<long[]> rows, CallListener listener) {
     int[] lengths = rows.stream().mapToInt(row -> row.length).toArray();
     float[][][] out = new float[rows.size()][][];
-    for (int[] call : BatchPlanner.group(lengths, maxBatchTokens)) {
+    for (int[] call : BatchPlanner.group(lengths, maxBatchTokens, maxRows)) {
       List<long[]> batch = new ArrayList<>(call.length);
       for (int index : call) {
         batch.add(rows.get(index));

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,16 +26,29 @@ public final class EmissionModel implements AutoCloseable {
   static final String TOKEN_TYPE_IDS = "token_type_ids";
   static final String EMISSIONS = "emissions";
 
+  /**
+   * Operators that quantise activations with one scale per tensor, computed over the whole input of
+   * the call: a row's result then depends on the other rows of its call and on its padding. ONNX
+   * Runtime's dynamic quantisation writes them ({@code DynamicQuantizeLinear}) or fuses into them
+   * (the {@code com.microsoft} ones).
+   */
+  static final List<String> BATCH_DEPENDENT_OPERATORS =
+      List.of(
+          "DynamicQuantizeLinear", "DynamicQuantizeMatMul", "DynamicQuantizeLSTM", "QAttention");
+
   private final OrtEnvironment environment;
   private final OrtSession session;
   private final boolean takesTokenTypeIds;
   private final int labelCount;
+  private final boolean rowsMustRunAlone;
 
-  private EmissionModel(OrtEnvironment environment, OrtSession session, int labelCount)
+  private EmissionModel(
+      OrtEnvironment environment, OrtSession session, int labelCount, boolean rowsMustRunAlone)
       throws OrtException {
     this.environment = environment;
     this.session = session;
     this.labelCount = labelCount;
+    this.rowsMustRunAlone = rowsMustRunAlone;
     Map<String, NodeInfo> inputs = session.getInputInfo();
     if (!inputs.containsKey(INPUT_IDS) || !inputs.containsKey(ATTENTION_MASK)) {
       throw new ModelBundleException(
@@ -57,7 +71,12 @@ public final class EmissionModel implements AutoCloseable {
       }
     }
     LOG.infof(
-        "ONNX model inputs %s, outputs %s", inputs.values(), session.getOutputInfo().values());
+        "ONNX model inputs %s, outputs %s%s",
+        inputs.values(),
+        session.getOutputInfo().values(),
+        rowsMustRunAlone
+            ? "; its activations are quantised per call, so every row runs in a call of its own"
+            : "");
   }
 
   /**
@@ -76,7 +95,7 @@ public final class EmissionModel implements AutoCloseable {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       OrtSession session = environment.createSession(onnx, options);
       try {
-        return new EmissionModel(environment, session, labelCount);
+        return new EmissionModel(environment, session, labelCount, quantisesPerCall(onnx));
       } catch (RuntimeException | OrtException e) {
         session.close();
         throw e;
@@ -84,6 +103,45 @@ public final class EmissionModel implements AutoCloseable {
     } catch (OrtException e) {
       throw new ModelBundleException("model.onnx cannot be loaded: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether a row's emissions depend on the other rows of its call (and its padding), so that each
+   * row must run alone for batching never to change a result: true for graphs with dynamically
+   * quantised activations (int8 bundle variants). Batch-independent graphs, the contract's rule,
+   * answer false.
+   */
+  public boolean rowsMustRunAlone() {
+    return rowsMustRunAlone;
+  }
+
+  /**
+   * Whether a serialised ONNX graph uses one of {@link #BATCH_DEPENDENT_OPERATORS}: operator types
+   * are stored as plain strings in the protobuf, so a byte search finds them without parsing it.
+   */
+  static boolean quantisesPerCall(byte[] onnx) {
+    for (String operator : BATCH_DEPENDENT_OPERATORS) {
+      if (indexOf(onnx, operator.getBytes(StandardCharsets.US_ASCII)) >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      if (haystack[i] != needle[0]) {
+        continue;
+      }
+      for (int j = 1; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /**

@@ -29,16 +29,18 @@ public final class EntityRecognizer implements AutoCloseable {
    * @param tokenizer the bundle's tokenizer
    * @param model the bundle's graph
    * @param maxBatchTokens most padded tokens in one ONNX Runtime call
+   * @param windowPieces longest window of a long text (at most the model's maxWordPieces)
    */
   public EntityRecognizer(
       ModelMetadata metadata,
       WordPieceTokenizer tokenizer,
       EmissionModel model,
-      int maxBatchTokens) {
+      int maxBatchTokens,
+      int windowPieces) {
     this.metadata = metadata;
     this.tokenizer = tokenizer;
     this.model = model;
-    this.planner = new WindowPlanner(metadata.maxWordPieces());
+    this.planner = new WindowPlanner(windowPieces);
     this.crf = new CrfDecoder(metadata.crf());
     this.chunker = new TagChunker(metadata.labels());
     this.runner = new BatchRunner(model, tokenizer.padId(), maxBatchTokens);

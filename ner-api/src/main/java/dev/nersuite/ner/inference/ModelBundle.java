@@ -112,16 +112,36 @@ public record ModelBundle(
   }
 
   /**
-   * Opens the bundle for inference.
+   * Opens the bundle for inference, long texts cut into windows of the model's longest row.
    *
    * @param intraOpThreads ONNX Runtime intra-op threads
    * @param maxBatchTokens most padded tokens in one ONNX Runtime call (see {@link BatchRunner})
    */
   public EntityRecognizer open(int intraOpThreads, int maxBatchTokens) {
+    return open(intraOpThreads, maxBatchTokens, metadata.maxWordPieces());
+  }
+
+  /**
+   * Opens the bundle for inference.
+   *
+   * @param intraOpThreads ONNX Runtime intra-op threads
+   * @param maxBatchTokens most padded tokens in one ONNX Runtime call (see {@link BatchRunner})
+   * @param windowPieces longest window of a long text, {@code [CLS]} and {@code [SEP]} included; at
+   *     most the model's {@code maxWordPieces}
+   */
+  public EntityRecognizer open(int intraOpThreads, int maxBatchTokens, int windowPieces) {
+    if (windowPieces < 16 || windowPieces > metadata.maxWordPieces()) {
+      throw new ModelBundleException(
+          source
+              + ": windows of "
+              + windowPieces
+              + " pieces; the model takes 16 to "
+              + metadata.maxWordPieces());
+    }
     WordPieceTokenizer tokenizer = WordPieceTokenizer.load(tokenizerJson, metadata.nfkc());
     try {
       EmissionModel model = EmissionModel.load(onnx, metadata.labels().size(), intraOpThreads);
-      return new EntityRecognizer(metadata, tokenizer, model, maxBatchTokens);
+      return new EntityRecognizer(metadata, tokenizer, model, maxBatchTokens, windowPieces);
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;

@@ -46,9 +46,12 @@ public record ModelMetadata(
    *
    * @param intraOpThreads ONNX Runtime intra-op threads per worker
    * @param maxBatchTokens most padded tokens per ONNX Runtime call
+   * @param windowPieces longest window a long text is cut into, in word-pieces with {@code [CLS]}
+   *     and {@code [SEP]}; at most {@code maxWordPieces} (a BERT's attention costs more per token
+   *     in longer rows, so shorter overlapping windows can be cheaper)
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Serving(Integer intraOpThreads, Integer maxBatchTokens) {}
+  public record Serving(Integer intraOpThreads, Integer maxBatchTokens, Integer windowPieces) {}
 
   /**
    * CRF parameters.
@@ -98,6 +101,10 @@ public record ModelMetadata(
       require(
           serving.maxBatchTokens() == null || serving.maxBatchTokens() >= 3,
           "serving.maxBatchTokens must be at least 3");
+      require(
+          serving.windowPieces() == null
+              || (serving.windowPieces() >= 16 && serving.windowPieces() <= maxWordPieces),
+          "serving.windowPieces must be between 16 and maxWordPieces");
     }
   }
 

@@ -45,8 +45,9 @@ public record ModelInfo(
    * @param intraOpThreads ONNX Runtime threads per call
    * @param workers threads running batches
    * @param maxBatchTokens most padded tokens per ONNX Runtime call
+   * @param windowPieces longest window of a long text, in word-pieces
    */
-  public record Serving(int intraOpThreads, int workers, int maxBatchTokens) {}
+  public record Serving(int intraOpThreads, int workers, int maxBatchTokens, int windowPieces) {}
 
   /**
    * Client limits.
@@ -73,7 +74,8 @@ public record ModelInfo(
         new Serving(
             model.serving().intraOpThreads(),
             model.serving().workers(),
-            model.serving().maxBatchTokens()),
+            model.serving().maxBatchTokens(),
+            model.serving().windowPieces()),
         limits,
         model.provenance(),
         model.evaluation());

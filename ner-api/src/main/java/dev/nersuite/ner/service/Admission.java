@@ -6,6 +6,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * The in-flight bound: at most {@code ner.inference.max-in-flight} requests are admitted at once
@@ -14,11 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @ApplicationScoped
 public class Admission {
+  private static final Logger LOG = Logger.getLogger(Admission.class);
+
   /** Admitted requests per CPU when {@code ner.inference.max-in-flight} is unset (ADR 0005). */
   static final int IN_FLIGHT_PER_CPU = 32;
 
   @Inject NerConfig config;
   @Inject MeterRegistry registry;
+  @Inject ModelRegistry models;
 
   private final AtomicInteger inFlight = new AtomicInteger();
   private int maxInFlight;
@@ -31,6 +35,7 @@ public class Admission {
             .maxInFlight()
             .orElse(IN_FLIGHT_PER_CPU * Runtime.getRuntime().availableProcessors());
     registry.gauge("ner.requests.in.flight", inFlight);
+    LOG.infof("admission: at most %d requests in flight", maxInFlight);
   }
 
   /** The bound. */
@@ -40,11 +45,13 @@ public class Admission {
 
   /**
    * Whether a request arriving now would be refused; counts the refusal when so. A cheap pre-check
-   * for the HTTP layer ({@code rest.OverloadGuard}), so refused requests are not even parsed;
-   * {@link #admit} checks the bound again, exactly.
+   * for the HTTP layer ({@code rest.OverloadGuard}), so refused requests are not even parsed: at
+   * the in-flight bound, or when every model's queue is full (the queue would refuse it after its
+   * JSON was read and its texts tokenized, work taken from the admitted requests). {@link #admit}
+   * and the model's queue check again, exactly.
    */
   public boolean refusesForCapacity() {
-    if (inFlight.get() < maxInFlight) {
+    if (inFlight.get() < maxInFlight && !models.everyQueueFull()) {
       return false;
     }
     countRefusal();

@@ -134,6 +134,18 @@ final class BatchScheduler implements AutoCloseable {
     return result;
   }
 
+  /** Whether a request of {@code rows} rows would be refused now (see {@link #submit}). */
+  boolean wouldRefuse(int rows) {
+    int now = queuedRows.get();
+    return now > 0 && now + rows > maxQueuedRows;
+  }
+
+  /** Whether every request would be refused now: the queue holds its bound of rows or more. */
+  boolean isFull() {
+    int now = queuedRows.get();
+    return now > 0 && now >= maxQueuedRows;
+  }
+
   private void rejected(String reason) {
     registry.counter("ner.rejected", tags.and("reason", reason)).increment();
   }

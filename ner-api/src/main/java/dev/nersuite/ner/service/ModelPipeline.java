@@ -30,9 +30,15 @@ public final class ModelPipeline implements AutoCloseable {
    * @param maxBatchTokens most padded tokens per ONNX Runtime call
    * @param maxWait longest a batch waits for more rows once it has its first
    * @param queueSize most rows waiting
+   * @param windowPieces longest window of a long text, in word-pieces
    */
   public record Settings(
-      int intraOpThreads, int workers, int maxBatchTokens, Duration maxWait, int queueSize) {}
+      int intraOpThreads,
+      int workers,
+      int maxBatchTokens,
+      Duration maxWait,
+      int queueSize,
+      int windowPieces) {}
 
   private final EntityRecognizer recognizer;
   private final Settings settings;
@@ -142,6 +148,23 @@ public final class ModelPipeline implements AutoCloseable {
           }
         });
     return decoded;
+  }
+
+  /**
+   * Whether the model's queue would refuse a request of {@code rows} rows now; counts the refusal
+   * when so. A cheap check before tokenizing ({@link BatchScheduler#submit} checks exactly later).
+   */
+  boolean refusesRows(int rows) {
+    if (!scheduler.wouldRefuse(rows)) {
+      return false;
+    }
+    countRejected("overloaded");
+    return true;
+  }
+
+  /** Whether the model's queue is full: any request for it would be refused now. */
+  boolean queueFull() {
+    return scheduler.isFull();
   }
 
   /** Runs one text straight through the batching path, before the model reports ready. */

@@ -91,7 +91,8 @@ public class ModelRegistry implements DictionaryService.EntityTypes {
     long started = System.nanoTime();
     ModelBundle bundle = source.loader().get();
     ModelPipeline.Settings settings = settings(config.inference(), bundle.metadata());
-    EntityRecognizer recognizer = bundle.open(settings.intraOpThreads(), settings.maxBatchTokens());
+    EntityRecognizer recognizer =
+        bundle.open(settings.intraOpThreads(), settings.maxBatchTokens(), settings.windowPieces());
     ModelPipeline pipeline;
     try {
       pipeline = new ModelPipeline(recognizer, settings, registry);
@@ -104,24 +105,29 @@ public class ModelRegistry implements DictionaryService.EntityTypes {
     }
     LOG.infof(
         "model %s %s from %s ready in %d ms (%d worker(s) x %d ORT thread(s), batches of at most %d"
-            + " tokens)",
+            + " tokens%s, windows of %d pieces)",
         bundle.metadata().name(),
         bundle.metadata().version(),
         bundle.source(),
         (System.nanoTime() - started) / 1_000_000,
         settings.workers(),
         settings.intraOpThreads(),
-        settings.maxBatchTokens());
+        settings.maxBatchTokens(),
+        recognizer.batchRunner().maxRows() == 1 ? ", every row alone" : "",
+        settings.windowPieces());
     return pipeline;
   }
 
   /**
    * How a model runs: the configuration where it is set, else what the bundle recommends, else the
-   * defaults (1 ORT thread, 512 tokens per call, a worker per group of ORT threads per CPU).
+   * defaults (1 ORT thread, 512 tokens per call, a worker per group of ORT threads per CPU, windows
+   * of the model's longest row). A window setting longer than the model's row is cut to it.
    */
   static ModelPipeline.Settings settings(NerConfig.Inference inference, ModelMetadata metadata) {
     ModelMetadata.Serving hints =
-        metadata.serving() != null ? metadata.serving() : new ModelMetadata.Serving(null, null);
+        metadata.serving() != null
+            ? metadata.serving()
+            : new ModelMetadata.Serving(null, null, null);
     int threads =
         inference
             .intraOpThreads()
@@ -132,8 +138,17 @@ public class ModelRegistry implements DictionaryService.EntityTypes {
             .orElse(hints.maxBatchTokens() != null ? hints.maxBatchTokens() : 512);
     int processors = Runtime.getRuntime().availableProcessors();
     int workers = inference.workers().orElse(Math.max(1, processors / threads));
+    int windowPieces =
+        Math.min(
+            metadata.maxWordPieces(),
+            inference
+                .windowPieces()
+                .orElse(
+                    hints.windowPieces() != null
+                        ? hints.windowPieces()
+                        : metadata.maxWordPieces()));
     return new ModelPipeline.Settings(
-        threads, workers, maxBatchTokens, inference.maxWait(), inference.queueSize());
+        threads, workers, maxBatchTokens, inference.maxWait(), inference.queueSize(), windowPieces);
   }
 
   /**
@@ -227,6 +242,23 @@ public class ModelRegistry implements DictionaryService.EntityTypes {
     Set<String> types = new TreeSet<>();
     pipelines.values().forEach(p -> types.addAll(p.metadata().entityTypes()));
     return types;
+  }
+
+  /**
+   * Whether every served model's queue is full, so that any recognition request would be refused:
+   * the HTTP layer then refuses before reading the request's JSON ({@link Admission}).
+   */
+  public boolean everyQueueFull() {
+    Map<String, ModelPipeline> current = pipelines;
+    if (current.isEmpty()) {
+      return false;
+    }
+    for (ModelPipeline pipeline : current.values()) {
+      if (!pipeline.queueFull()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The default model's name ({@code null} before the models are loaded). */

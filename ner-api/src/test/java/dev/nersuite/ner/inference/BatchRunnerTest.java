@@ -2,9 +2,13 @@ package dev.nersuite.ner.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,15 +27,45 @@ class BatchRunnerTest {
           "😀张伟去了上海，Apple公司CEO在2024年访问了ＡＢＣ银行和甲乙。",
           "的".repeat(40) + "李明" + "在".repeat(25));
 
+  /**
+   * Every kind of bundle at hand: the test bundles, every embedded one, and the bundle directories
+   * named by the system property {@code ner.test.extra-bundles} (comma-separated; e.g. a BERT
+   * bundle and its int8 variant, which are too large to keep in the repository).
+   */
   static Stream<Arguments> bundles() {
     Stream<Arguments> fixed =
         Stream.of(
             Arguments.of("lookup graph", TestBundles.lookup()),
             Arguments.of(
                 "tiny BERT", ModelBundle.fromDirectory(TestBundles.resource("golden/tiny-bert"))));
-    return Stream.concat(
-        fixed,
-        ModelBundle.embeddedNames().stream().map(n -> Arguments.of(n, ModelBundle.embedded(n))));
+    Stream<Arguments> embedded =
+        ModelBundle.embeddedNames().stream().map(n -> Arguments.of(n, ModelBundle.embedded(n)));
+    Stream<Arguments> extra =
+        Arrays.stream(System.getProperty("ner.test.extra-bundles", "").split(","))
+            .filter(dir -> !dir.isBlank())
+            .map(dir -> Arguments.of(dir, ModelBundle.fromDirectory(Path.of(dir))));
+    return Stream.concat(Stream.concat(fixed, embedded), extra);
+  }
+
+  @Test
+  void aGraphThatQuantisesItsActivationsPerCallRunsEveryRowAlone() {
+    // ONNX Runtime's dynamic quantisation: one activation scale per tensor, over the whole call
+    byte[] int8 = "...\u0012\u0015DynamicQuantizeLinear...".getBytes(StandardCharsets.US_ASCII);
+    assertThat(EmissionModel.quantisesPerCall(int8)).isTrue();
+    assertThat(EmissionModel.quantisesPerCall("MatMulInteger".getBytes(StandardCharsets.US_ASCII)))
+        .isFalse();
+    try (EntityRecognizer recognizer = TestBundles.lookup().open(1, 100_000)) {
+      assertThat(recognizer.emissionModel().rowsMustRunAlone()).isFalse();
+      assertThat(recognizer.batchRunner().maxRows()).isEqualTo(Integer.MAX_VALUE);
+      // what a graph that must run rows alone gets: one row per call, whatever the budget
+      BatchRunner alone =
+          new BatchRunner(emissions(recognizer), padId(TestBundles.lookup()), 100_000, 1);
+      List<List<long[]>> groups = new ArrayList<>();
+      TEXTS.forEach(text -> groups.add(recognizer.prepare(text).rows()));
+      List<Integer> rowsPerCall = new ArrayList<>();
+      alone.run(groups, (rows, tokens, nanos) -> rowsPerCall.add(rows));
+      assertThat(rowsPerCall).hasSize(groups.stream().mapToInt(List::size).sum()).containsOnly(1);
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -58,8 +92,19 @@ class BatchRunnerTest {
         }
         // the budget is respected by every call of more than one row
         assertThat(calls).allMatch(call -> call[0] == 1 || call[1] <= budget);
-        if (budget == 100_000) {
-          assertThat(calls).hasSize(1); // everything in one padded call
+      }
+      // every row in one call, padded to the longest (the planner itself never pads that much)
+      List<long[]> allRows = new ArrayList<>();
+      groups.forEach(allRows::addAll);
+      if (emissions(recognizer).rowsMustRunAlone()) {
+        assertThat(recognizer.batchRunner().maxRows()).isEqualTo(1);
+      } else {
+        float[][][] padded = emissions(recognizer).run(allRows, padId(bundle));
+        int next = 0;
+        for (int g = 0; g < groups.size(); g++) {
+          for (int r = 0; r < groups.get(g).size(); r++) {
+            assertClose(alone.get(g)[r], padded[next++], name + " all in one padded call");
+          }
         }
       }
       // and the recognizer's own path (which uses the runner) gives the same entities either way

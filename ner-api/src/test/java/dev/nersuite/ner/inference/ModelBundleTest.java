@@ -20,6 +20,23 @@ class ModelBundleTest {
   }
 
   @Test
+  void aShorterWindowCutsLongTextsIntoMoreRowsAndTooShortOrTooLongIsRefused() {
+    ModelBundle bundle = ModelBundle.fromDirectory(TestBundles.resource("golden/tiny-bert"));
+    String text = "李明在北京大学读书。".repeat(30);
+    try (EntityRecognizer full = bundle.open(1, 512);
+        EntityRecognizer shorter = bundle.open(1, 512, 32)) {
+      assertThat(full.prepare(text).rows()).allMatch(row -> row.length <= 128);
+      assertThat(shorter.prepare(text).rows())
+          .hasSizeGreaterThan(full.prepare(text).rows().size())
+          .allMatch(row -> row.length <= 32);
+      // a text that fits the shorter window is one row either way
+      assertThat(shorter.prepare("李明在北京大学读书。").rows()).hasSize(1);
+    }
+    assertThatThrownBy(() -> bundle.open(1, 512, 8)).isInstanceOf(ModelBundleException.class);
+    assertThatThrownBy(() -> bundle.open(1, 512, 129)).isInstanceOf(ModelBundleException.class);
+  }
+
+  @Test
   void aValidBundleLoadsWithItsMetadata() {
     ModelBundle bundle = TestBundles.lookup();
     assertThat(bundle.metadata().name()).isEqualTo("lookup-test");

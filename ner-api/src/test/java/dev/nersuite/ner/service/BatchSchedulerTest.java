@@ -73,7 +73,13 @@ class BatchSchedulerTest {
       List<long[]> rows = recognizer.prepare("京").rows();
       scheduler.submit(rows, inAMinute());
       scheduler.submit(rows, inAMinute());
+      // the cheap checks before tokenizing (NerService) and before parsing (Admission) agree
+      assertThat(scheduler.wouldRefuse(1)).isFalse();
+      assertThat(scheduler.wouldRefuse(2)).isTrue();
+      assertThat(scheduler.isFull()).isFalse();
       scheduler.submit(rows, inAMinute());
+      assertThat(scheduler.wouldRefuse(1)).isTrue();
+      assertThat(scheduler.isFull()).isTrue();
       assertThatThrownBy(() -> scheduler.submit(rows, inAMinute()))
           .isInstanceOf(ServiceUnavailableException.class)
           .extracting(e -> ((ServiceUnavailableException) e).code())
