@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     p.add_argument("--golden")
     p.add_argument("--max-drop", type=float, default=0.003, help="largest mean dev F1 drop accepted")
     p.add_argument("--no-embeddings", action="store_true", help="leave the embedding table in fp32")
-    p.add_argument("--version-suffix", default="-int8")
+    p.add_argument("--name-suffix", default="-int8", help="the variant is its own bundle, served beside the fp32 one")
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args(argv)
     from nerexport.evaluate import BundleEmissions
@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     loop.log(f"fp32 {meta['name']}: dev {M.format_sets(base)}")
     staging = Path(tempfile.mkdtemp())
     derived = {k: v for k, v in meta.items() if k not in ("modelSha256", "format")}
-    derived["version"] = meta["version"] + a.version_suffix
+    derived["name"] = meta["name"] + a.name_suffix
     derived["description"] = meta["description"] + " Weights quantised to int8 (ONNX Runtime dynamic quantisation)."
     B.write_derived_bundle(staging, graph, source, derived)
     int8 = BundleEmissions(staging, "ort", a.threads)

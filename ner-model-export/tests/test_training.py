@@ -222,3 +222,46 @@ def test_learning_rate_warms_up_then_halves_per_epoch_or_decays_linearly():
     assert linear(299) == 0.05 and linear(1000) == 0.05
     explicit = loop.learning_rate_schedule(1.0, "linear", steps_per_epoch=100, total=300, warmup=10)
     assert explicit(4) == 0.5 and explicit(10) == 1.0
+
+
+# ---- the training loop ---------------------------------------------------------------------------------------
+
+
+class _TinyTagger(torch.nn.Module):
+    """Embedding + linear + CRF, no dropout: its training is a function of the data order and the optimizer."""
+
+    def __init__(self, vocab_size):
+        super().__init__()
+        torch.manual_seed(0)
+        self.embed = torch.nn.Embedding(vocab_size, 8)
+        self.linear = torch.nn.Linear(8, len(D.LABELS))
+        self.crf = LinearChainCrf(len(D.LABELS))
+
+    def forward(self, ids, mask):
+        return self.linear(self.embed(ids))
+
+
+def test_a_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(data_dir, tmp_path):
+    tokenizer = BertWordPieceTokenizer(data_dir / "bert-base-chinese" / "vocab.txt", lowercase=True)
+    corpora = D.load_corpora(data_dir, {"msra": 1.0}, msra_dev_size=3, cluener_dev_size=2)
+    rows = [r for text, spans in corpora.train["msra"] for r in D.to_rows(tokenizer, text, spans, 100)]
+
+    def run(epochs, work, model=None, optimizer=None, start_epoch=1):
+        model = model or _TinyTagger(len(tokenizer.vocab))
+        optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=0.05)
+        lr_at = loop.learning_rate_schedule(0.05, "linear", 2, 6)
+        loop.fit(model, rows, corpora.dev, tokenizer, optimizer=optimizer, lr_at=lr_at, epochs=epochs, batch_size=2,
+                 seed=5, work_dir=work, keep_best_epoch=False, start_epoch=start_epoch)
+        return model
+
+    straight = run(3, tmp_path / "straight")
+    run(1, tmp_path / "first")  # the same schedule, stopped after epoch 1
+    saved = torch.load(tmp_path / "first" / "epoch1.pt")
+    resumed_model = _TinyTagger(len(tokenizer.vocab))
+    resumed_model.load_state_dict(saved["state"])
+    optimizer = torch.optim.Adam(resumed_model.parameters(), lr=0.05)
+    optimizer.load_state_dict(saved["optimizer"])
+    resumed = run(3, tmp_path / "resumed", resumed_model, optimizer, start_epoch=2)
+    for name, value in straight.state_dict().items():
+        assert torch.equal(value, resumed.state_dict()[name]), name
+    assert not torch.equal(straight.state_dict()["linear.weight"], saved["state"]["linear.weight"])

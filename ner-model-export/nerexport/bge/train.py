@@ -108,14 +108,26 @@ def train(args) -> dict:
     loop.log(f"training sets {sizes}, mixture {args.mix}: {len(train_rows)} rows per epoch; "
              f"dev sets {({k: len(v) for k, v in corpora.dev.items()})}")
     model = BertCrfTagger.from_pretrained(config, encoder_state, len(D.LABELS), args.dropout, args.seed)
+    optimizer = optimizer_for(model, args)
+    start_epoch = 1
+    if args.resume:
+        saved = torch.load(args.resume, map_location="cpu")
+        model.load_state_dict(saved["state"])
+        if "optimizer" in saved:
+            optimizer.load_state_dict(saved["optimizer"])
+        start_epoch = int(saved["epoch"]) + 1
+        loop.log(f"resuming after epoch {saved['epoch']} from {args.resume} "
+                 f"({'with' if 'optimizer' in saved else 'without'} its optimizer state)")
+        origin["resumedFrom"] = {"checkpoint": Path(args.resume).name, "epoch": int(saved["epoch"]),
+                                 "optimizerState": "optimizer" in saved}
     steps_per_epoch = len(BT.batches(train_rows, args.batch_size, max_tokens=args.max_tokens))
     total = steps_per_epoch * args.epochs
     lr_at = loop.learning_rate_schedule(args.lr, "linear", steps_per_epoch, total, warmup=int(total * args.warmup_fraction))
-    result = loop.fit(model, train_rows, corpora.dev, tokenizer, optimizer=optimizer_for(model, args), lr_at=lr_at,
+    result = loop.fit(model, train_rows, corpora.dev, tokenizer, optimizer=optimizer, lr_at=lr_at,
                       epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, work_dir=work,
                       max_tokens=args.max_tokens, average_fraction=args.average_fraction, clip=1.0,
                       eval_max_tokens=EVAL_MAX_TOKENS, rows_for_epoch=rows_for_epoch, log_every=50,
-                      keep_best_epoch=True)
+                      keep_best_epoch=True, start_epoch=start_epoch)
     all_train = [s for sentences in corpora.train.values() for s in sentences]
     exposure = {name: M.recall_by_exposure(all_train, corpora.dev[name], result["predicted"][name]) for name in corpora.dev}
     return dict(result, model=model, tokenizer=tokenizer, vocab_path=vocab_path, corpora=corpora, exposure=exposure,
@@ -226,6 +238,7 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--latency-sentences", type=int, default=200)
     p.add_argument("--work-dir", default="/tmp/bge-train", help="extracted graph, checkpoints, the RaNER checkpoint")
+    p.add_argument("--resume", help="continue training after this epoch<N>.pt of an earlier run (same arguments)")
     p.add_argument("--from-checkpoint", help="export this epoch<N>.pt of an earlier run instead of training")
     args = p.parse_args(argv)
     try:

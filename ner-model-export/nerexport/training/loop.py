@@ -131,14 +131,18 @@ def fit(model, train_rows: Sequence[D.Row], dev: Mapping[str, Sequence[D.Sentenc
         optimizer, lr_at: Callable[[int], float], epochs: int, batch_size: int, seed: int, work_dir,
         max_tokens: int = 0, average_fraction: float = 0.0, clip: float = 5.0, eval_batch_size: int = 64,
         eval_max_tokens: int = 0, rows_for_epoch: Optional[Callable[[int], Sequence[D.Row]]] = None,
-        log_every: int = 100, keep_best_epoch: bool = False) -> TrainingResult:
+        log_every: int = 100, keep_best_epoch: bool = False, start_epoch: int = 1) -> TrainingResult:
     """Trains ``model`` (``model(ids, mask)`` gives emissions; ``model.crf`` is a LinearChainCrf) and returns
     the weights that score best on the mean dev F1 among the last epoch's, the running average's (when
     ``average_fraction`` > 0: the mean of snapshots every 20 steps over that final share of steps) and, with
     ``keep_best_epoch``, the best epoch's (so the number of epochs is chosen on dev).
 
     ``lr_at(step)`` sets each param group's learning rate, scaled by the group's ``lr_scale`` (default 1).
-    ``rows_for_epoch(epoch)``, when given, supplies each epoch's rows (a resampled mixture)."""
+    ``rows_for_epoch(epoch)``, when given, supplies each epoch's rows (a resampled mixture).
+
+    ``start_epoch`` > 1 resumes a run whose model (and, when the checkpoint held it, optimizer) already carry
+    the earlier epochs: the step count, the schedule and the shuffling continue where that run stopped; the
+    resumed weights are scored first so that ``keep_best_epoch`` can still choose them."""
     rng = random.Random(seed)
     steps_per_epoch = len(BT.batches(train_rows, batch_size, max_tokens=max_tokens))
     total = steps_per_epoch * epochs
@@ -150,12 +154,22 @@ def fit(model, train_rows: Sequence[D.Row], dev: Mapping[str, Sequence[D.Sentenc
     work.mkdir(parents=True, exist_ok=True)
     step = 0
     started = time.time()
+    for _ in range(1, start_epoch):  # the shuffles the earlier epochs drew, so later ones draw the same
+        earlier = rows_for_epoch(_) if rows_for_epoch is not None else train_rows
+        step += len(BT.batches(earlier, batch_size, rng, max_tokens=max_tokens))
 
     def evaluate_now():
         model.eval()
         return evaluate_sets(model_emissions(model), model.crf.params(), tokenizer, dev, eval_batch_size, eval_max_tokens)
 
-    for epoch in range(1, epochs + 1):
+    if start_epoch > 1 and keep_best_epoch:
+        scores, _ = evaluate_now()
+        best_epoch, best_mean = start_epoch - 1, M.mean_f1(scores)
+        best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        history.append({"epoch": start_epoch - 1, "dev": {name: s["overall"] for name, s in scores.items()},
+                        "dev_mean_f1": best_mean, "resumed": True})
+        log(f"resumed after epoch {start_epoch - 1} dev {M.format_sets(scores)}")
+    for epoch in range(start_epoch, epochs + 1):
         rows = rows_for_epoch(epoch) if rows_for_epoch is not None else train_rows
         model.train()
         loss_sum, seen = 0.0, 0
@@ -189,8 +203,8 @@ def fit(model, train_rows: Sequence[D.Row], dev: Mapping[str, Sequence[D.Sentenc
         if keep_best_epoch and epoch < epochs and M.mean_f1(scores) > best_mean:
             best_epoch, best_mean = epoch, M.mean_f1(scores)
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        torch.save({"config": getattr(model, "config", None), "state": model.state_dict(), "epoch": epoch},
-                   work / f"epoch{epoch}.pt")
+        torch.save({"config": getattr(model, "config", None), "state": model.state_dict(), "epoch": epoch,
+                    "optimizer": optimizer.state_dict()}, work / f"epoch{epoch}.pt")
     train_seconds = time.time() - started
 
     chosen = "last"
