@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,31 +26,53 @@ class GoldenFileTest {
 
   /**
    * The tiny RaNER-layout BERT's golden file, and one for every embedded bundle: a bundle embedded
-   * without its golden file fails here.
+   * without its golden file fails here. {@code -Dner.test.extra-goldens=FILE,...} adds golden files
+   * of bundles too large for the repository (e.g. the fp32 BERT-CRF the int8 bundle comes from);
+   * each names its bundle directory relative to itself, as ner-model-export writes it.
    */
   static Stream<Arguments> goldenFiles() {
-    return Stream.concat(
-        Stream.of(Arguments.of("golden/tiny-bert/golden.json", "tiny-bert")),
-        ModelBundle.embeddedNames().stream()
-            .map(name -> Arguments.of("golden/" + name + "/golden.json", name)));
+    Stream<Arguments> extra =
+        Arrays.stream(System.getProperty("ner.test.extra-goldens", "").split(","))
+            .map(String::strip)
+            .filter(path -> !path.isEmpty())
+            .map(path -> Arguments.of(EXTRA + path, path));
+    return Stream.of(
+            Stream.of(Arguments.of("golden/tiny-bert/golden.json", "tiny-bert")),
+            ModelBundle.embeddedNames().stream()
+                .map(name -> Arguments.of("golden/" + name + "/golden.json", name)),
+            extra)
+        .flatMap(s -> s);
   }
 
-  private static ModelBundle bundleFor(String goldenPath, String name) {
+  private static final String EXTRA = "file:";
+
+  private static ModelBundle bundleFor(String goldenPath, String name, JsonNode golden) {
+    if (goldenPath.startsWith(EXTRA)) {
+      Path file = Path.of(goldenPath.substring(EXTRA.length()));
+      return ModelBundle.fromDirectory(
+          file.toAbsolutePath().getParent().resolve(golden.path("bundle").asText()).normalize());
+    }
     return name.equals("tiny-bert")
         ? ModelBundle.fromDirectory(TestBundles.resource("golden/tiny-bert"))
         : ModelBundle.embedded(name);
+  }
+
+  private InputStream open(String goldenPath) throws IOException {
+    return goldenPath.startsWith(EXTRA)
+        ? Files.newInputStream(Path.of(goldenPath.substring(EXTRA.length())))
+        : getClass().getClassLoader().getResourceAsStream(goldenPath);
   }
 
   @ParameterizedTest(name = "{1}")
   @MethodSource("goldenFiles")
   void javaReproducesThePythonReference(String goldenPath, String description) throws IOException {
     JsonNode golden;
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream(goldenPath)) {
+    try (InputStream in = open(goldenPath)) {
       assertThat(in).as("golden file %s", goldenPath).isNotNull();
       golden = MAPPER.readTree(in);
     }
     double atol = golden.path("atol").asDouble(1e-4);
-    ModelBundle bundle = bundleFor(goldenPath, description);
+    ModelBundle bundle = bundleFor(goldenPath, description, golden);
     WordPieceTokenizer tokenizer =
         WordPieceTokenizer.load(bundle.tokenizerJson(), bundle.metadata().nfkc());
     int entitiesSeen = 0;
