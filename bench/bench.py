@@ -786,15 +786,7 @@ def report_model(results: dict) -> str:
     w = out.append
     w(f"# ner-api benchmark, {results['started']}")
     w("")
-    w(f"- Command: `{results['command']}` ({results['seconds']} s per point)")
-    w(f"- Machine: {m['model']}, {m['nproc']} CPUs, {m['memory_gib']} GiB RAM, Linux {m['kernel']}; "
-      f"{m['java']}; {m['python']}, torch {m['torch']}; {m['wrk']}")
-    w(f"- Load average before the run: {m['load_before']}; after: {m.get('load_after', '-')}")
-    if results.get("cpu"):
-        w("- CPU used by other processes (a shared machine): " + ", ".join(
-            f"{phase} phase {cpu['others_share']:.0%} (this benchmark {cpu['ours_share']:.0%})"
-            for phase, cpu in results["cpu"].items()) + " of the machine's CPU time")
-    w(f"- ner-api: `{m['git']}`" + (" plus uncommitted changes in ner-api/ner-model-export" if m["git_dirty"] else ""))
+    out.extend(run_lines(results))
     w(f"- Model: {results['model']}")
     if api:
         t = results["threads"]
@@ -1097,23 +1089,30 @@ def model_view(results: dict, name: str) -> dict:
     return view
 
 
+def run_lines(results: dict) -> List[str]:
+    """The report's lines on the run itself: command, machine, load, CPU shares, commit."""
+    m = results["machine"]
+    out = [f"- Command: `{results['command']}` ({results['seconds']} s per point)",
+           f"- Machine: {m['model']}, {m['nproc']} CPUs, {m['memory_gib']} GiB RAM, Linux {m['kernel']}; "
+           f"{m['java']}; {m['python']}, torch {m['torch']}; {m['wrk']}",
+           f"- Load average before the run: {m['load_before']}; after: {m.get('load_after', '-')}"]
+    if results.get("cpu"):
+        out.append("- CPU used by other processes (a shared machine): " + ", ".join(
+            f"{phase} phase {cpu['others_share']:.0%} (this benchmark {cpu['ours_share']:.0%})"
+            for phase, cpu in results["cpu"].items()) + " of the machine's CPU time")
+    out.append(f"- ner-api: `{m['git']}`"
+               + (" plus uncommitted changes in ner-api/ner-model-export" if m["git_dirty"] else ""))
+    return out
+
+
 def report(results: dict) -> str:
     """The whole report: the run, both bundles side by side, the BERT variants, then one section per model."""
-    m = results["machine"]
     out: List[str] = []
     w = out.append
     names = list(results["models"])
     w(f"# ner-api benchmark, {results['started']}: {', '.join(names)}")
     w("")
-    w(f"- Command: `{results['command']}` ({results['seconds']} s per point)")
-    w(f"- Machine: {m['model']}, {m['nproc']} CPUs, {m['memory_gib']} GiB RAM, Linux {m['kernel']}; "
-      f"{m['java']}; {m['python']}, torch {m['torch']}; {m['wrk']}")
-    w(f"- Load average before the run: {m['load_before']}; after: {m.get('load_after', '-')}")
-    if results.get("cpu"):
-        w("- CPU used by other processes (a shared machine): " + ", ".join(
-            f"{phase} phase {cpu['others_share']:.0%} (this benchmark {cpu['ours_share']:.0%})"
-            for phase, cpu in results["cpu"].items()) + " of the machine's CPU time")
-    w(f"- ner-api: `{m['git']}`" + (" plus uncommitted changes in ner-api/ner-model-export" if m["git_dirty"] else ""))
+    out.extend(run_lines(results))
     for name in names:
         w(f"- Model `{name}`: {results['models'][name]['description']}")
     w("")
@@ -1232,16 +1231,23 @@ def main(argv=None) -> int:
     subjects: Dict[str, dict] = {}
     for bundle in bundles:
         meta = bundle_meta(bundle)
-        subjects[meta["name"]] = {"bundle": bundle, "meta": meta, "python": True}
+        # A quantised bundle (nerexport.quantize records it) has no fp32 weights for the Python stack to run.
+        quantized = "quantization" in meta.get("provenance", {})
+        subjects[meta["name"]] = {"bundle": bundle, "meta": meta, "python": not quantized, "quantized": quantized}
     results["default_model"] = next(iter(subjects))
     variants = [v for v in args.variants.split(",") if v]
     made: Dict[str, Dict[str, Path]] = {}
     for name, sub in list(subjects.items()):
-        if sub["meta"].get("architecture") == "bert-crf" and variants:
-            made[name] = make_variants(sub["bundle"], work, variants)
-            if "int8" in made[name]:
+        if sub["meta"].get("architecture") == "bert-crf" and variants and not sub["quantized"]:
+            shipped = subjects.get(f"{name}-int8")  # its int8 variant, embedded: measured as shipped
+            made[name] = make_variants(sub["bundle"], work, [v for v in variants if not (v == "int8" and shipped)])
+            if shipped:
+                shipped["of"] = name
+                made[name]["int8"] = shipped["bundle"]
+            elif "int8" in made[name]:
                 meta = bundle_meta(made[name]["int8"])
-                subjects[meta["name"]] = {"bundle": made[name]["int8"], "meta": meta, "python": False, "of": name}
+                subjects[meta["name"]] = {"bundle": made[name]["int8"], "meta": meta, "python": False,
+                                          "quantized": True, "of": name}
     extra = [str(sub["bundle"]) for sub in subjects.values() if sub["bundle"] not in extract_bundles_paths(work)]
     if extra:
         api_env["NER_MODELS_DIRECTORIES"] = ",".join(extra)
