@@ -258,10 +258,10 @@ def test_a_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(data_dir, t
     run(1, tmp_path / "first")  # the same schedule, stopped after epoch 1
     saved = torch.load(tmp_path / "first" / "epoch1.pt")
     resumed_model = _TinyTagger(len(tokenizer.vocab))
-    resumed_model.load_state_dict(saved["state"])
     optimizer = torch.optim.Adam(resumed_model.parameters(), lr=0.05)
-    optimizer.load_state_dict(saved["optimizer"])
-    resumed = run(3, tmp_path / "resumed", resumed_model, optimizer, start_epoch=2)
+    start_epoch, record = loop.resume_from(tmp_path / "first" / "epoch1.pt", resumed_model, optimizer)
+    assert (start_epoch, record) == (2, {"checkpoint": "epoch1.pt", "epoch": 1, "optimizerState": True})
+    resumed = run(3, tmp_path / "resumed", resumed_model, optimizer, start_epoch=start_epoch)
     for name, value in straight.state_dict().items():
         assert torch.equal(value, resumed.state_dict()[name]), name
     assert not torch.equal(straight.state_dict()["linear.weight"], saved["state"]["linear.weight"])

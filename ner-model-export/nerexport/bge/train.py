@@ -111,15 +111,7 @@ def train(args) -> dict:
     optimizer = optimizer_for(model, args)
     start_epoch = 1
     if args.resume:
-        saved = torch.load(args.resume, map_location="cpu")
-        model.load_state_dict(saved["state"])
-        if "optimizer" in saved:
-            optimizer.load_state_dict(saved["optimizer"])
-        start_epoch = int(saved["epoch"]) + 1
-        loop.log(f"resuming after epoch {saved['epoch']} from {args.resume} "
-                 f"({'with' if 'optimizer' in saved else 'without'} its optimizer state)")
-        origin["resumedFrom"] = {"checkpoint": Path(args.resume).name, "epoch": int(saved["epoch"]),
-                                 "optimizerState": "optimizer" in saved}
+        start_epoch, origin["resumedFrom"] = loop.resume_from(args.resume, model, optimizer)
     steps_per_epoch = len(BT.batches(train_rows, args.batch_size, max_tokens=args.max_tokens))
     total = steps_per_epoch * args.epochs
     lr_at = loop.learning_rate_schedule(args.lr, "linear", steps_per_epoch, total, warmup=int(total * args.warmup_fraction))

@@ -138,6 +138,7 @@ def export_bundle(result: dict, args, command: str) -> dict:
                                              "halve": "linear warm-up, then halved after every epoch"}[args.schedule], "clip_grad_norm": 5.0,
                 "weights": result["chosen"], "threads": args.threads,
                 "seconds": round(result["train_seconds"]), "history": result["history"],
+                **({"resumedFrom": result["resumed"]} if result.get("resumed") else {}),
             },
             "tools": {"python": platform.python_version(), "torch": torch.__version__,
                       "onnx": onnx.__version__, "numpy": np.__version__, "opset": 13},

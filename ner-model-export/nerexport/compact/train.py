@@ -91,16 +91,18 @@ def train(args) -> dict:
     model = build_model(args, tokenizer, lac_dir, lexicon)
     steps_per_epoch = len(BT.batches(train_rows, args.batch_size))
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    start_epoch, resumed = loop.resume_from(args.resume, model, optimizer) if args.resume else (1, None)
     lr_at = loop.learning_rate_schedule(args.lr, args.schedule, steps_per_epoch, steps_per_epoch * args.epochs)
     result = loop.fit(model, train_rows, corpora.dev, tokenizer, optimizer=optimizer, lr_at=lr_at,
                       epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, work_dir=args.work_dir,
-                      average_fraction=args.average_fraction, rows_for_epoch=rows_for_epoch)
+                      average_fraction=args.average_fraction, rows_for_epoch=rows_for_epoch,
+                      start_epoch=start_epoch)
     all_train = [s for sentences in corpora.train.values() for s in sentences]
     exposure = {name: M.recall_by_exposure(all_train, corpora.dev[name], result["predicted"][name]) for name in corpora.dev}
     loop.log(f"final dev recall by exposure in training: {exposure}")
     torch.save({"config": model.config, "state": model.state_dict(), "args": vars(args)}, Path(args.work_dir) / "final.pt")
     return dict(result, model=model, tokenizer=tokenizer, vocab_path=vocab_path, dev=corpora.dev, exposure=exposure,
-                train_sentences=sizes, train_rows=len(train_rows), lac_dir=lac_dir,
+                train_sentences=sizes, train_rows=len(train_rows), lac_dir=lac_dir, resumed=resumed,
                 lexicon_path=lexicon[1] if lexicon else None)
 
 
@@ -110,6 +112,8 @@ def parse_args(argv=None):
     p.add_argument("--out", required=True, help="bundle directory to write (model.onnx, tokenizer.json, ner-model.json)")
     p.add_argument("--golden", help="golden.json to write for the bundle (never inside the bundle)")
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--resume", help="continue training after this epoch<N>.pt of an earlier run (same arguments; "
+                                    "weight averaging restarts at the resume)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3)

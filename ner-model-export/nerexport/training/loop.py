@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -120,6 +120,19 @@ def latency_ms(model, tokenizer, texts: Sequence[str], repeats: int = 1) -> dict
 
 
 # ---- training -----------------------------------------------------------------------------------------
+
+
+def resume_from(path, model, optimizer) -> Tuple[int, dict]:
+    """Loads an ``epoch<N>.pt`` the loop saved into ``model`` (and ``optimizer``, when the checkpoint has its
+    state); returns the epoch to start at and a record for the bundle's provenance."""
+    saved = torch.load(path, map_location="cpu")
+    model.load_state_dict(saved["state"])
+    if "optimizer" in saved:
+        optimizer.load_state_dict(saved["optimizer"])
+    log(f"resuming after epoch {saved['epoch']} from {path} "
+        f"({'with' if 'optimizer' in saved else 'without'} its optimizer state)")
+    return int(saved["epoch"]) + 1, {"checkpoint": Path(path).name, "epoch": int(saved["epoch"]),
+                                     "optimizerState": "optimizer" in saved}
 
 
 class TrainingResult(dict):
