@@ -100,7 +100,7 @@ public interface NerConfig {
   interface Models {
     /**
      * The model a request gets when it names none. Unset: the {@code ner.model.path} bundle when
-     * set, otherwise the first embedded bundle ({@code raner-compact-zh}'s place in the index).
+     * set, otherwise the first embedded bundle in {@code ner-models/index.txt}.
      */
     @WithName("default")
     Optional<String> defaultModel();
