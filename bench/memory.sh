@@ -21,9 +21,9 @@ measure() {  # label, then NER_* settings
   pid=$!
   for _ in $(seq 1 120); do curl -sf "localhost:$PORT/q/health/ready" >/dev/null && break; sleep 1; done
   ready=$(ps -o rss= -p "$pid")
-  models=$(curl -s "localhost:$PORT/api/v1/models" | python3 -c 'import json,sys; print(" ".join(m["name"] for m in json.load(sys.stdin)["models"]))')
+  models=$(curl -s "localhost:$PORT/api/v1/models" | /usr/bin/python3 -c 'import json,sys; print(" ".join(m["name"] for m in json.load(sys.stdin)["models"]))')
   for model in $models; do
-    (cd "$REPO/ner-model-export" && python3 -m nerexport.served --url "http://127.0.0.1:$PORT" --data "$DATA" --model "$model")
+    (cd "$REPO/ner-model-export" && /usr/bin/python3 -m nerexport.served --url "http://127.0.0.1:$PORT" --data "$DATA" --model "$model")
   done
   after=$(ps -o rss= -p "$pid")
   echo "$label: [$models] resident $((ready / 1024)) MiB when ready, $((after / 1024)) MiB after serving the dev sets"
