@@ -28,16 +28,20 @@ def recognize(url: str, texts: Sequence[str], model: Optional[str], batch: int =
         chunk = list(texts[i : i + batch])
         # The API refuses a blank text (400 BLANK_TEXT); it has no entities to score either.
         asked = [t for t in chunk if t.strip()]
-        body = {"texts": asked, "dictionary": False, **({"model": model} if model else {})}
-        request = urllib.request.Request(url.rstrip("/") + "/api/v1/ner/batch", data=json.dumps(body).encode("utf-8"),
-                                         headers={"Content-Type": "application/json",
-                                                  **({"X-API-Key": api_key} if api_key else {})})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            results = iter(json.load(response)["results"])
+        results = iter(_batch(url, asked, model, api_key) if asked else [])
         for text in chunk:
             entities = next(results)["entities"] if text.strip() else []
             out.append({(e["type"], e["start"], e["end"]) for e in entities})
     return out
+
+
+def _batch(url: str, texts: List[str], model: Optional[str], api_key: str) -> list:
+    body = {"texts": texts, "dictionary": False, **({"model": model} if model else {})}
+    request = urllib.request.Request(url.rstrip("/") + "/api/v1/ner/batch", data=json.dumps(body).encode("utf-8"),
+                                     headers={"Content-Type": "application/json",
+                                              **({"X-API-Key": api_key} if api_key else {})})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.load(response)["results"]
 
 
 def main(argv=None) -> int:
