@@ -16,7 +16,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -39,13 +38,12 @@ EXTRA_GOLDEN_TEXTS = [
 ]
 
 
-def quantize(model_path: Path, out_path: Path, embeddings: bool, per_channel: bool = False,
-             exclude: Sequence[str] = ()) -> None:
+def quantize(model_path: Path, out_path: Path, embeddings: bool, per_channel: bool = False) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     op_types = ["MatMul", "Gather"] if embeddings else ["MatMul"]
     quantize_dynamic(str(model_path), str(out_path), weight_type=QuantType.QInt8, op_types_to_quantize=op_types,
-                     per_channel=per_channel, reduce_range=False, nodes_to_exclude=list(exclude))
+                     per_channel=per_channel, reduce_range=False)
 
 
 def main(argv=None) -> int:
@@ -60,8 +58,6 @@ def main(argv=None) -> int:
     p.add_argument("--max-drop", type=float, default=0.003, help="largest mean dev F1 drop accepted")
     p.add_argument("--no-embeddings", action="store_true", help="leave the embedding table in fp32")
     p.add_argument("--per-channel", action="store_true", help="one weight scale per output column, not per tensor")
-    p.add_argument("--keep-fp32", default="", help="comma-separated graph nodes to leave in fp32 (e.g. /linear/MatMul, "
-                                                   "the emission layer)")
     p.add_argument("--name-suffix", default="-int8", help="the variant is its own bundle, served beside the fp32 one")
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args(argv)
@@ -73,9 +69,7 @@ def main(argv=None) -> int:
     corpora = D.load_corpora(a.data, {n: 1.0 for n in D.DATASETS})
     with tempfile.TemporaryDirectory() as tmp:
         out_graph = Path(tmp) / "model.int8.onnx"
-        exclude = [n for n in a.keep_fp32.split(",") if n]
-        quantize(source / B.MODEL_FILE, out_graph, embeddings=not a.no_embeddings, per_channel=a.per_channel,
-                 exclude=exclude)
+        quantize(source / B.MODEL_FILE, out_graph, embeddings=not a.no_embeddings, per_channel=a.per_channel)
         graph = out_graph.read_bytes()
     fp32 = BundleEmissions(source, "ort", a.threads)
     base, _ = loop.evaluate_sets(fp32, fp32.crf, tokenizer, corpora.dev, max_tokens=8192)
@@ -105,8 +99,7 @@ def main(argv=None) -> int:
         "from": {"version": meta["version"], "modelSha256": meta["modelSha256"]},
         "method": "onnxruntime.quantization.quantize_dynamic, QInt8 weights, "
                   + ("per-channel, " if a.per_channel else "per-tensor, ")
-                  + ("MatMul and Gather" if not a.no_embeddings else "MatMul")
-                  + (f"; left in fp32: {', '.join(exclude)}" if exclude else ""),
+                  + ("MatMul and Gather" if not a.no_embeddings else "MatMul"),
         "recipe": "python -m nerexport.quantize " + " ".join(argv if argv is not None else sys.argv[1:]),
     })
     written = B.write_derived_bundle(a.out, graph, source, derived)

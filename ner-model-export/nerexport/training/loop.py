@@ -167,20 +167,25 @@ def fit(model, train_rows: Sequence[D.Row], dev: Mapping[str, Sequence[D.Sentenc
     work.mkdir(parents=True, exist_ok=True)
     step = 0
     started = time.time()
-    for _ in range(1, start_epoch):  # the shuffles the earlier epochs drew, so later ones draw the same
-        earlier = rows_for_epoch(_) if rows_for_epoch is not None else train_rows
+    for earlier_epoch in range(1, start_epoch):  # the shuffles the earlier epochs drew, so later ones draw the same
+        earlier = rows_for_epoch(earlier_epoch) if rows_for_epoch is not None else train_rows
         step += len(BT.batches(earlier, batch_size, rng, max_tokens=max_tokens))
 
     def evaluate_now():
         model.eval()
         return evaluate_sets(model_emissions(model), model.crf.params(), tokenizer, dev, eval_batch_size, eval_max_tokens)
 
+    def snapshot():
+        return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    def dev_record(scores):
+        return {"dev": {name: s["overall"] for name, s in scores.items()}, "dev_mean_f1": M.mean_f1(scores)}
+
     if start_epoch > 1 and keep_best_epoch:
         scores, _ = evaluate_now()
         best_epoch, best_mean = start_epoch - 1, M.mean_f1(scores)
-        best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        history.append({"epoch": start_epoch - 1, "dev": {name: s["overall"] for name, s in scores.items()},
-                        "dev_mean_f1": best_mean, "resumed": True})
+        best_state = snapshot()
+        history.append({"epoch": start_epoch - 1, **dev_record(scores), "resumed": True})
         log(f"resumed after epoch {start_epoch - 1} dev {M.format_sets(scores)}")
     for epoch in range(start_epoch, epochs + 1):
         rows = rows_for_epoch(epoch) if rows_for_epoch is not None else train_rows
@@ -197,7 +202,7 @@ def fit(model, train_rows: Sequence[D.Row], dev: Mapping[str, Sequence[D.Sentenc
             loss_sum += loss.item() * len(group)
             seen += len(group)
             if step >= average_from and step % 20 == 0:
-                state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                state = snapshot()
                 if average is None:
                     average, averaged = state, 1
                 else:
@@ -209,13 +214,12 @@ def fit(model, train_rows: Sequence[D.Row], dev: Mapping[str, Sequence[D.Sentenc
                 log(f"epoch {epoch} step {step}/{total} loss {loss_sum / seen:.4f} "
                     f"lr {lr_at(min(step, total - 1)):.2e} {time.time() - started:.0f}s")
         scores, _ = evaluate_now()
-        history.append({"epoch": epoch, "train_loss": round(loss_sum / seen, 4),
-                        "dev": {name: s["overall"] for name, s in scores.items()}, "dev_mean_f1": M.mean_f1(scores),
+        history.append({"epoch": epoch, "train_loss": round(loss_sum / seen, 4), **dev_record(scores),
                         "seconds": round(time.time() - started)})
         log(f"epoch {epoch} dev {M.format_sets(scores)}")
         if keep_best_epoch and epoch < epochs and M.mean_f1(scores) > best_mean:
             best_epoch, best_mean = epoch, M.mean_f1(scores)
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            best_state = snapshot()
         torch.save({"config": getattr(model, "config", None), "state": model.state_dict(), "epoch": epoch,
                     "optimizer": optimizer.state_dict()}, work / f"epoch{epoch}.pt")
     train_seconds = time.time() - started
