@@ -3,9 +3,7 @@ package dev.nersuite.ner.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -41,9 +39,8 @@ class BatchRunnerTest {
     Stream<Arguments> embedded =
         ModelBundle.embeddedNames().stream().map(n -> Arguments.of(n, ModelBundle.embedded(n)));
     Stream<Arguments> extra =
-        Arrays.stream(System.getProperty("ner.test.extra-bundles", "").split(","))
-            .filter(dir -> !dir.isBlank())
-            .map(dir -> Arguments.of(dir, ModelBundle.fromDirectory(Path.of(dir))));
+        TestBundles.pathsIn("ner.test.extra-bundles")
+            .map(dir -> Arguments.of(dir.toString(), ModelBundle.fromDirectory(dir)));
     return Stream.concat(Stream.concat(fixed, embedded), extra);
   }
 

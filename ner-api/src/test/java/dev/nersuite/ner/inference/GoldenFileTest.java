@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,10 +31,8 @@ class GoldenFileTest {
    */
   static Stream<Arguments> goldenFiles() {
     Stream<Arguments> extra =
-        Arrays.stream(System.getProperty("ner.test.extra-goldens", "").split(","))
-            .map(String::strip)
-            .filter(path -> !path.isEmpty())
-            .map(path -> Arguments.of(EXTRA + path, path));
+        TestBundles.pathsIn("ner.test.extra-goldens")
+            .map(path -> Arguments.of(EXTRA + path, path.toString()));
     return Stream.of(
             Stream.of(Arguments.of("golden/tiny-bert/golden.json", "tiny-bert")),
             ModelBundle.embeddedNames().stream()
